@@ -1,0 +1,329 @@
+"""Boilerplate removal that keeps every article sentence and explains every cut.
+
+Plain-text scrapes are cleaned line by line with two kinds of evidence:
+- wording: cue phrases per category and language (`dedup.cues`);
+- structure: where a line sits relative to the title and the body (short lines before
+  the title are header navigation; short unpunctuated lines after the last body
+  paragraph are footer), exact repeats inside one article, lines that repeat across many
+  articles of the same site (`LineStats`), link lines and the author box after them.
+HTML pages first go through trafilatura's main-content extraction (the measured leader);
+the page text it leaves out is recorded as removed, then its output gets the same line
+rules.  Every removed line carries its reason, so a reviewer can audit the cleaner.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+import xxhash
+
+from dedup.cues import match_cue
+from dedup.document import CleanDocument, Document, RemovedLine
+from dedup.errors import ConfigError
+
+_SENTENCE_END = re.compile(r"[.!?…»\"”)\]]\s*$")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_MONTHS = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "januar|februar|märz|juni|juli|oktober|dezember|"
+    "enero|febrero|marzo|mayo|junio|julio|agosto|septiembre|setiembre|noviembre|diciembre|"
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+)
+_WEEKDAYS = (
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunes|martes|miércoles|jueves|viernes|sábado|domingo|"
+    "lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica"
+)
+# A line that is nothing but a date/time stamp ("Vendredi, Avril 25, 2025",
+# "16 Décembre 2020 13:44 (UTC+01:00)", "2025-03-27T10:00").
+_DATELINE = re.compile(
+    rf"^(?:(?:{_WEEKDAYS})\.?,?\s*)?(?:\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}|(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    r"(?:\s*(?:à|at|um|a las|alle|-|,)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?\s*(?:\((?:UTC|GMT)[^)]*\)|(?:UTC|GMT|CET|CEST)\S*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CleanerConfig:
+    """Thresholds of the structural rules (defaults measured on the seeds' labels).
+
+    min_body_words: a line this long ending in sentence punctuation is article body.
+    max_header_words: shorter lines before the title are header navigation.
+    max_fragment_words: lines between title and body this short are metadata fragments.
+    max_footer_words: shorter unpunctuated lines after the body are footer navigation.
+    repeat_min_docs / repeat_min_share: a short line found in at least this many of a
+    site's articles (and this share of them) is site boilerplate.
+    max_repeat_words: longer lines are never treated as site boilerplate.
+    """
+
+    min_body_words: int = 12
+    max_header_words: int = 8
+    max_fragment_words: int = 3
+    max_footer_words: int = 12
+    repeat_min_docs: int = 3
+    repeat_min_share: float = 0.2
+    max_repeat_words: int = 30
+
+    def __post_init__(self) -> None:
+        for name in ("min_body_words", "max_header_words", "max_footer_words", "repeat_min_docs", "max_repeat_words"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"CleanerConfig.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.max_fragment_words, int) or self.max_fragment_words < 0:
+            raise ConfigError(f"CleanerConfig.max_fragment_words must be an integer >= 0, got {self.max_fragment_words!r}")
+        if not 0.0 < self.repeat_min_share <= 1.0:
+            raise ConfigError(f"CleanerConfig.repeat_min_share must be in (0, 1], got {self.repeat_min_share!r}; e.g. 0.2")
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _words(line: str) -> int:
+    return len(_WORD.findall(line))
+
+
+def _line_key(line: str) -> int:
+    return xxhash.xxh64_intdigest(" ".join(line.lower().split()))
+
+
+class LineStats:
+    """How many articles of each site contain each short line (first pass over a corpus).
+
+    Memory stays bounded on huge corpora: keys are 64-bit hashes, and when the table
+    passes ``max_keys`` the lines seen in a single article are dropped (lossy counting:
+    a line repeated across a site reappears quickly and is counted again).
+    """
+
+    def __init__(self, config: CleanerConfig | None = None, *, max_keys: int = 2_000_000):
+        self.config = config or CleanerConfig()
+        self.max_keys = max_keys
+        self.docs_per_site: Counter[str] = Counter()
+        self._counts: Counter[tuple[str, int]] = Counter()
+
+    def add(self, doc: Document) -> None:
+        site = doc.source or ""
+        self.docs_per_site[site] += 1
+        keys = {_line_key(t) for t in (ln.strip() for ln in doc.text.split("\n")) if t and _words(t) <= self.config.max_repeat_words}
+        for key in keys:
+            self._counts[(site, key)] += 1
+        if len(self._counts) > self.max_keys:
+            self._counts = Counter({k: c for k, c in self._counts.items() if c > 1})
+
+    def is_repeated(self, site: str | None, line: str) -> bool:
+        site = site or ""
+        total = self.docs_per_site.get(site, 0)
+        count = self._counts.get((site, _line_key(line)), 0)
+        return count >= self.config.repeat_min_docs and count >= self.config.repeat_min_share * total
+
+
+class Cleaner:
+    """Cleans documents; holds the config and (optionally) corpus line statistics."""
+
+    def __init__(self, config: CleanerConfig | None = None, *, line_stats: LineStats | None = None):
+        self.config = config or CleanerConfig()
+        self.line_stats = line_stats
+
+    def clean(self, doc: Document) -> CleanDocument:
+        removed: list[RemovedLine] = []
+        text = doc.text
+        if doc.format == "html":
+            doc, text, removed = _extract_html(doc)
+        elif doc.format == "md":
+            text = _strip_markdown(text)
+        kept, dropped, title = self._clean_lines(text, doc)
+        removed.extend(dropped)
+        return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=doc.published)
+
+    def _clean_lines(self, text: str, doc: Document) -> tuple[str, list[RemovedLine], str | None]:
+        cfg = self.config
+        lines = [(no, raw.strip()) for no, raw in enumerate(text.split("\n"), start=1)]
+        rows = [(no, t) for no, t in lines if t]
+        reason: dict[int, str] = {}
+
+        for i, (_, t) in enumerate(rows):
+            cue = match_cue(t)
+            if cue:
+                reason[i] = cue
+            elif _DATELINE.match(t):
+                reason[i] = "dateline"
+            elif _URL.search(t) and _words(_URL.sub("", t)) < 8:
+                reason[i] = "link"
+            elif self.line_stats is not None and _words(t) <= cfg.max_repeat_words and self.line_stats.is_repeated(doc.source, t):
+                reason[i] = "repeated across site"
+        self._fill_blocks(rows, reason)
+        self._mark_duplicates_and_breadcrumbs(rows, reason)
+        self._mark_author_box(rows, reason)
+
+        title_i = self._find_title(rows, reason, doc.title)
+        body = [i for i, (_, t) in enumerate(rows) if i not in reason and i != title_i and self._is_body(t)]
+        first_body = body[0] if body else len(rows)
+        last_body = body[-1] if body else -1
+        for i, (_, t) in enumerate(rows):
+            if i in reason or i == title_i:
+                continue
+            words = _words(t)
+            if title_i is not None and i < title_i and words < cfg.max_header_words:
+                reason[i] = "header"
+            elif (title_i is None or i > title_i) and i < first_body:
+                if words <= cfg.max_fragment_words:
+                    reason[i] = "metadata fragment"
+            elif i > last_body and words < cfg.max_footer_words and not _SENTENCE_END.search(t):
+                reason[i] = "footer"
+        # A line just before a link line that the link line repeats is the author's name.
+        for i in [i for i, r in reason.items() if r == "link"]:
+            if i > 0 and i - 1 not in reason and rows[i][1].startswith(rows[i - 1][1]) and i - 1 != title_i:
+                reason[i - 1] = "author box"
+
+        removed = [RemovedLine(no, t, reason[i]) for i, (no, t) in enumerate(rows) if i in reason]
+        kept_lines = [t if (not t or _index_of(rows, no) not in reason) else None for no, t in lines]
+        kept = _join_paragraphs(kept_lines)
+        title = rows[title_i][1] if title_i is not None else None
+        return kept, removed, title
+
+    def _is_body(self, line: str) -> bool:
+        words = _words(line)
+        return words >= 2 * self.config.min_body_words or (words >= self.config.min_body_words and bool(_SENTENCE_END.search(line)))
+
+    @staticmethod
+    def _fill_blocks(rows, reason: dict[int, str]) -> None:
+        """A short line between two lines cut for the same reason belongs to that block
+        (the "Toujours actif" inside a cookie banner, a newsletter pitch between prompts)."""
+        for i in range(1, len(rows) - 1):
+            if i in reason or _words(rows[i][1]) > 40:
+                continue
+            before, after = reason.get(i - 1), reason.get(i + 1)
+            if before and before == after and before not in ("header", "footer"):
+                reason[i] = before
+
+    @staticmethod
+    def _mark_duplicates_and_breadcrumbs(rows, reason: dict[int, str]) -> None:
+        seen: set[str] = set()
+        for i, (_, t) in enumerate(rows):
+            key = " ".join(t.lower().split())
+            if i not in reason and key in seen:
+                reason[i] = "duplicate line"
+            seen.add(key)
+            # "AsieUE-Asie centrale : ..." followed by "UE-Asie centrale : ...": a
+            # breadcrumb glued to the title it precedes.
+            if i not in reason:
+                for j in range(i + 1, min(i + 4, len(rows))):
+                    nxt = rows[j][1]
+                    if len(nxt) < len(t) and _words(nxt) >= 3 and t.endswith(nxt):
+                        reason[i] = "breadcrumb"
+                        break
+
+    def _mark_author_box(self, rows, reason: dict[int, str]) -> None:
+        """The line after a link line in the page head is the author's bio ("X vise à couvrir...")."""
+        for i, (_, t) in enumerate(rows[:-1]):
+            if i not in reason and self._is_body(t):
+                return  # the body has started: links from here on are article content
+            if reason.get(i) == "link" and i + 1 not in reason and _words(rows[i + 1][1]) < 40:
+                reason[i + 1] = "author box"
+
+    @staticmethod
+    def _find_title(rows, reason: dict[int, str], known_title: str | None) -> int | None:
+        if known_title:
+            key = " ".join(known_title.lower().split())
+            for i, (_, t) in enumerate(rows):
+                if " ".join(t.lower().split()) == key:
+                    return i
+            return None
+        for i, (_, t) in enumerate(rows):
+            if i not in reason and _words(t) >= 3:
+                return i
+        return None
+
+
+def _index_of(rows, line_no: int) -> int:
+    # rows are sorted by line number: binary search keeps cleaning linear-ish.
+    lo, hi = 0, len(rows) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if rows[mid][0] == line_no:
+            return mid
+        if rows[mid][0] < line_no:
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return -1
+
+
+def _join_paragraphs(lines: list[str | None]) -> str:
+    """Kept lines, one paragraph per line, a blank line between paragraphs; removed lines vanish."""
+    out: list[str] = []
+    for line in lines:
+        if line is None or not line:
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        if out and out[-1] != "":
+            out.append("")
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out)
+
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def _strip_markdown(text: str) -> str:
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub("", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+def _extract_html(doc: Document) -> tuple[Document, str, list[RemovedLine]]:
+    """Main content by trafilatura; the page's other text lines are recorded as removed."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=True, deduplicate=False
+    )
+    main_text = (extracted.text if extracted is not None else "") or ""
+    meta = {}
+    if extracted is not None:
+        meta = {
+            "title": extracted.title, "url": extracted.url, "published": extracted.date,
+            "source": extracted.sitename or extracted.hostname,
+        }
+    lang = _html_lang(doc.text)
+    updates = {k: v for k, v in meta.items() if v and getattr(doc, k) is None}
+    if lang and doc.lang is None:
+        updates["lang"] = lang
+    doc = replace(doc, **updates)
+    kept_keys = {" ".join(t.split()).lower() for t in main_text.split("\n") if t.strip()}
+    if doc.title:
+        kept_keys.add(" ".join(doc.title.split()).lower())
+    page_text = trafilatura.html2txt(doc.text) or ""
+    removed = []
+    for no, line in enumerate(_page_lines(page_text), start=1):
+        if " ".join(line.split()).lower() not in kept_keys:
+            removed.append(RemovedLine(0, line, "outside main content (html)"))
+    if doc.title and not main_text.lstrip().startswith(doc.title):
+        main_text = doc.title + "\n\n" + main_text
+    return doc, main_text, removed
+
+
+def _page_lines(page_text: str) -> list[str]:
+    return [ln.strip() for ln in page_text.split("\n") if ln.strip()]
+
+
+_HTML_LANG = re.compile(r"<html[^>]*\slang=[\"']?([a-zA-Z]{2,3})", re.IGNORECASE)
+
+
+def _html_lang(html: str) -> str | None:
+    m = _HTML_LANG.search(html[:4096])
+    return m.group(1).lower() if m else None
+
+
+def clean(doc: Document, config: CleanerConfig | None = None, *, line_stats: LineStats | None = None) -> CleanDocument:
+    """Clean one document (see `Cleaner`); pass ``line_stats`` to use corpus repetition."""
+    return Cleaner(config, line_stats=line_stats).clean(doc)

@@ -1,0 +1,106 @@
+"""Boilerplate cue phrases, by category and language (fr, en, de, es, it).
+
+Two kinds of cue, because they carry different risk:
+- ``LINE_CUES`` match a whole short line (navigation labels such as "Tendance" or
+  "Read more"); they never touch a sentence that merely contains the word.
+- ``PHRASE_CUES`` are phrases specific enough to mark a line as boilerplate wherever they
+  occur ("nous utilisons des cookies", "do not necessarily reflect"), but only on lines
+  shorter than ``MAX_PHRASE_CUE_WORDS`` so a long article paragraph is never dropped for
+  quoting one.
+Patterns are matched case-insensitively against the line with accents kept.
+"""
+from __future__ import annotations
+
+import re
+
+MAX_PHRASE_CUE_WORDS = 80
+
+# category -> regexes that must match the WHOLE line (after stripping punctuation at the ends)
+LINE_CUES: dict[str, list[str]] = {
+    "navigation": [
+        # fr
+        r"doit lire", r"derniers articles", r"tendances?", r"voir plus", r"lire (aussi|la suite|plus)",
+        r"à lire aussi", r"plus de l'auteur", r"articles? (similaires|liés|connexes)", r"sur le même sujet",
+        r"newsletter", r"accueil", r"menu", r"rechercher", r"publié le", r"mis à jour le", r"on",
+        r"l'info de a à z.*", r"les plus lus", r"populaires?", r"vidéos?", r"commentaires?", r"retour en haut",
+        # en
+        r"must read", r"latest (news|articles|stories)", r"trending( now)?", r"see more", r"read more",
+        r"related (articles|stories|posts)", r"more from (the )?author", r"most read", r"popular", r"home",
+        r"search", r"comments?", r"published", r"updated", r"back to top", r"loading\.*", r"advertisement",
+        r"sponsored", r"recommended( for you)?", r"you may also like",
+        # de
+        r"weiterlesen", r"mehr (lesen|zum thema|anzeigen)", r"meistgelesen", r"startseite", r"suche",
+        r"das könnte sie auch interessieren", r"anzeige", r"werbung",
+        # es
+        r"leer más", r"ver más", r"lo más leído", r"noticias relacionadas", r"inicio", r"buscar",
+        r"publicidad", r"te puede interesar",
+        # it
+        r"leggi (anche|di più)", r"più letti", r"articoli correlati", r"cerca", r"pubblicità",
+        r"potrebbe interessarti", r"mostra (di più|altro)",
+    ],
+    "share": [
+        r"partagez( cet article)?", r"partager( sur .*)?", r"suivez[- ]nous( sur)?", r"share( this( article| story)?)?",
+        r"follow us( on)?", r"teilen", r"folgen sie uns", r"compartir", r"síguenos( en)?", r"condividi",
+        r"seguici( su)?", r"(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print)([ ,|/]+(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print))*",
+    ],
+    "cookie-consent": [r"toujours actif", r"always active", r"immer aktiv", r"siempre activo", r"sempre attivo",
+                        r"accepter( tout)?", r"accept( all)?", r"refuser( tout)?", r"reject all", r"alle akzeptieren"],
+    "advertisement": [r"-?\s*publicité\s*-?\s*(spot_img)?", r"-?\s*contenu exclusif\s*-?\s*(spot_img)?", r"spot_img",
+                      r"-?\s*advertisement\s*-?", r"-?\s*anzeige\s*-?", r"-?\s*publicidad\s*-?", r"-?\s*pubblicità\s*-?"],
+    "widget": [r"-?\d{1,2}([.,]\d)?\s*°?\s*[cf]"],  # weather widget "14.5 C"
+}
+
+# category -> phrases that mark a (not too long) line as boilerplate wherever they occur
+PHRASE_CUES: dict[str, list[str]] = {
+    "cookie-consent": [
+        r"nous utilisons (des|les) cookies", r"aucun cookie à afficher", r"les cookies qui sont", r"ces cookies (aident|ne stockent|permettent)", r"cookies? (nécessaires|fonctionnels|analytiques|de performance|de publicité)",
+        r"préférences en matière de consentement", r"gérer (le|vos) consentement", r"nous utilisons votre inscription",
+        r"we use cookies", r"cookie (settings|policy|preferences)", r"(accept|manage) (all )?cookies", r"consent preferences",
+        r"wir verwenden cookies", r"cookie-einstellungen", r"utilizamos cookies", r"política de cookies",
+        r"utilizziamo (i )?cookie", r"informativa sui cookie",
+    ],
+    "newsletter": [
+        r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",
+        r"nous ne spamm?ons pas", r"vous désinscrire à tout moment", r"politique de confidentialité",
+        r"soyez (le premier|la première) informée?", r"pour rester informée? des actualités",
+        r"sign up (for|to) (our|the) newsletter", r"subscribe (to|now)", r"we don'?t spam", r"unsubscribe at any time",
+        r"privacy policy", r"newsletter abonnieren", r"jetzt abonnieren", r"datenschutzerklärung",
+        r"suscríbete", r"suscribirse a (nuestro|el) boletín", r"política de privacidad", r"iscriviti alla (nostra )?newsletter",
+        r"informativa (sulla )?privacy",
+    ],
+    "disclaimer": [
+        r"^avertissement\s*:", r"^disclaimer", r"ne (sont|reflètent) pas nécessairement", r"relèvent de leur (propre )?responsabilité",
+        r"traductions? (neuronales?|automatiques?)", r"versions? traduites?", r"reportez-vous toujours à l'article original",
+        r"do(es)? not necessarily (reflect|represent)", r"views expressed", r"machine[- ]translat", r"automatically translated",
+        r"geben nicht (unbedingt|notwendigerweise) die meinung", r"no reflejan necesariamente", r"traducción automática",
+        r"non riflettono necessariamente", r"traduzione automatica",
+    ],
+    "advertisement": [r"- publicité -", r"spot_img", r"- advertisement -", r"- anzeige -"],
+    "share": [r"partagez cet article", r"share this (article|story)", r"diesen artikel teilen", r"comparte este artículo", r"condividi (questo )?articolo"],
+}
+
+
+def _compile_line(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(patterns) + r")$", re.IGNORECASE)
+
+
+def _compile_phrase(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+COMPILED_LINE_CUES = {cat: _compile_line(p) for cat, p in LINE_CUES.items()}
+COMPILED_PHRASE_CUES = {cat: _compile_phrase(p) for cat, p in PHRASE_CUES.items()}
+_EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
+
+
+def match_cue(line: str) -> str | None:
+    """The boilerplate category a line's wording gives away, or None."""
+    bare = line.strip().strip(_EDGE_PUNCT).strip()
+    for category, pattern in COMPILED_LINE_CUES.items():
+        if pattern.match(bare) or pattern.match(line.strip()):
+            return category
+    if len(line.split()) <= MAX_PHRASE_CUE_WORDS:
+        for category, pattern in COMPILED_PHRASE_CUES.items():
+            if pattern.search(line):
+                return category
+    return None

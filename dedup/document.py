@@ -1,0 +1,90 @@
+"""The records that stream through the pipeline.
+
+A `Document` is what the reader produced; a `CleanDocument` is the same article after
+boilerplate removal, carrying every removed line with its reason so a reviewer can audit
+the cleaner.  Both are immutable: steps return new objects instead of mutating.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read.
+
+    ``id`` is stable: the path relative to the corpus root without extension (or the
+    ``id`` field of a JSONL line).  ``path`` says where it came from (``file`` or
+    ``file:line`` for JSONL).  ``source`` is the outlet/site, used to find lines that
+    repeat across one site's pages.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    lang: str | None = None
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+    path: str | None = None
+    format: str = "txt"  # txt | md | html | jsonl
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "id": self.id,
+            "title": self.title,
+            "lang": self.lang,
+            "url": self.url,
+            "published": self.published,
+            "source": self.source,
+            "path": self.path,
+            "format": self.format,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line the cleaner dropped: its 1-based number in the raw text, the text, why."""
+
+    line_no: int
+    text: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line_no, "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """An article after cleaning.
+
+    ``text`` is the kept lines joined by newlines (paragraphs separated by blank
+    lines); ``title`` is the article's title (the document's own, or the first kept
+    heading-like line); ``removed`` lists every dropped line with its reason.
+    """
+
+    doc: Document
+    text: str
+    title: str | None
+    removed: tuple[RemovedLine, ...] = ()
+    published: str | None = None  # the document's date, or one found in a removed dateline
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+    @property
+    def lang(self) -> str | None:
+        return self.doc.lang
+
+    @property
+    def source(self) -> str | None:
+        return self.doc.source
+
+    def with_lang(self, lang: str) -> "CleanDocument":
+        from dataclasses import replace
+
+        return replace(self, doc=replace(self.doc, lang=lang))

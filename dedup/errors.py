@@ -1,0 +1,31 @@
+"""Typed exceptions of the `dedup` package.  The library raises; only the CLI prints."""
+
+
+class DedupError(Exception):
+    """Base class of every error raised by `dedup`."""
+
+
+class ConfigError(DedupError, ValueError):
+    """A configuration value is invalid; the message names the value and the fix."""
+
+
+class CorpusReadError(DedupError):
+    """One input (a file, or a line of a JSONL file) could not be read.
+
+    ``path`` is the file, ``line`` the 1-based JSONL line (``None`` for whole files),
+    ``reason`` a one-line explanation that says how to fix it.
+    """
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+
+    def to_json(self) -> dict:
+        return {"file": self.path, "line": self.line, "reason": self.reason}
+
+
+class IncompatibleFingerprintError(DedupError):
+    """Two fingerprints (or an index and a config) were made with different settings."""

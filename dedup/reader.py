@@ -1,0 +1,184 @@
+"""Stream articles from a corpus folder, a file, or JSONL on stdin.
+
+Nothing is held in memory beyond one file (or one JSONL line) at a time, so a corpus of
+a million files streams.  Bad inputs never stop the stream when ``on_error`` is given:
+each becomes one `CorpusReadError` handed to the callback, and reading goes on.
+"""
+from __future__ import annotations
+
+import fnmatch
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from dedup.document import Document
+from dedup.encoding import decode_bytes
+from dedup.errors import ConfigError, CorpusReadError
+
+TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+DEFAULT_MAX_BYTES = 10_000_000
+# A corpus folder often carries its own documentation; those files are not articles.
+DEFAULT_EXCLUDE = ("README*", "LICENSE*", "PROVENANCE*", "CHANGELOG*")
+_JSONL_FIELDS = ("title", "lang", "url", "published", "source")
+
+ErrorHandler = Callable[[CorpusReadError], None]
+
+
+def read_corpus(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_error: ErrorHandler | None = None,
+    stdin: IO[str] | IO[bytes] | None = None,
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE,
+) -> Iterator[Document]:
+    """Yield every article under ``path`` (a folder, read recursively; a file; or ``-``).
+
+    Folders are walked in sorted order so ids and outputs are deterministic. Hidden
+    entries and files with other suffixes are not articles and are passed over.
+    ``on_error`` receives each unreadable input; without it the first one raises.
+    ``exclude`` holds file-name globs that are not articles (a corpus's own README...).
+    """
+    if max_bytes <= 0:
+        raise ConfigError(f"max_bytes must be a positive byte count, got {max_bytes!r}; use e.g. 10_000_000")
+    report = on_error if on_error is not None else _raise
+    seen: set[str] = set()
+    for doc in _iter_documents(path, max_bytes, report, stdin, exclude):
+        if doc.id in seen:
+            report(CorpusReadError(doc.path or doc.id, f"duplicate article id {doc.id!r}; rename one of the files or fix the JSONL id"))
+            continue
+        seen.add(doc.id)
+        yield doc
+
+
+def _raise(error: CorpusReadError) -> None:
+    raise error
+
+
+def _iter_documents(path, max_bytes: int, report: ErrorHandler, stdin, exclude) -> Iterator[Document]:
+    if str(path) == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _read_jsonl_stream(stream, "<stdin>", max_bytes, report)
+        return
+    root = Path(path)
+    if not root.exists():
+        raise CorpusReadError(str(path), "no such file or folder; check the corpus path")
+    if root.is_file():
+        yield from _read_file(root, root.parent, max_bytes, report)
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() not in TEXT_SUFFIXES:
+                continue
+            if any(fnmatch.fnmatch(name, pattern) for pattern in exclude):
+                continue
+            yield from _read_file(Path(dirpath) / name, root, max_bytes, report)
+
+
+def article_id(file: Path, root: Path) -> str:
+    """The stable id of a file: its path relative to the corpus root, without suffix, '/'-separated."""
+    rel = file.relative_to(root).with_suffix("")
+    return rel.as_posix()
+
+
+def _read_file(file: Path, root: Path, max_bytes: int, report: ErrorHandler) -> Iterator[Document]:
+    rel_path = file.relative_to(root).as_posix()
+    fmt = TEXT_SUFFIXES.get(file.suffix.lower(), "txt")
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        report(CorpusReadError(rel_path, f"cannot stat ({exc.strerror}); check permissions"))
+        return
+    if fmt == "jsonl":
+        try:
+            with file.open("rb") as stream:
+                yield from _read_jsonl_stream(stream, rel_path, max_bytes, report)
+        except OSError as exc:
+            report(CorpusReadError(rel_path, f"cannot read ({exc.strerror}); check permissions"))
+        return
+    if size > max_bytes:
+        report(CorpusReadError(rel_path, f"file is {size} bytes, over the {max_bytes}-byte limit; raise --max-bytes or split the file"))
+        return
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        report(CorpusReadError(rel_path, f"cannot read ({exc.strerror}); check permissions"))
+        return
+    try:
+        text, encoding = decode_bytes(data, rel_path)
+    except CorpusReadError as exc:
+        report(exc)
+        return
+    if not text.strip():
+        report(CorpusReadError(rel_path, "empty file (no text); remove it or fill it"))
+        return
+    doc_id = article_id(file, root)
+    yield Document(
+        id=doc_id,
+        text=text,
+        source=_source_from_path(doc_id),
+        path=rel_path,
+        format=fmt,
+        meta={"encoding": encoding, "bytes": size},
+    )
+
+
+def _source_from_path(doc_id: str) -> str | None:
+    """Articles in a sub-folder are taken to come from one site (scrapers file by site)."""
+    head, sep, _ = doc_id.partition("/")
+    return head if sep else None
+
+
+def _read_jsonl_stream(stream, where: str, max_bytes: int, report: ErrorHandler) -> Iterator[Document]:
+    binary = stream if not isinstance(stream, io.TextIOBase) else None
+    for line_no, raw in enumerate(stream, start=1):
+        if binary is not None:
+            if len(raw) > max_bytes:
+                report(CorpusReadError(where, f"line is {len(raw)} bytes, over the {max_bytes}-byte limit; raise --max-bytes", line_no))
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError:
+                report(CorpusReadError(where, "line is not UTF-8; JSONL must be UTF-8 encoded", line_no))
+                continue
+        else:
+            line = raw.lstrip("\ufeff") if line_no == 1 else raw
+        if not line.strip():
+            continue
+        doc = _document_from_json_line(line, where, line_no, report)
+        if doc is not None:
+            yield doc
+
+
+def _document_from_json_line(line: str, where: str, line_no: int, report: ErrorHandler) -> Document | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        report(CorpusReadError(where, f"malformed JSON ({exc.msg} at column {exc.colno}); one JSON object per line", line_no))
+        return None
+    if not isinstance(record, dict):
+        report(CorpusReadError(where, f"expected a JSON object, got {type(record).__name__}; one object per line", line_no))
+        return None
+    doc_id, text = record.get("id"), record.get("text")
+    if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
+        report(CorpusReadError(where, 'missing "id" (a non-empty string); add an "id" field', line_no))
+        return None
+    if not isinstance(text, str) or not text.strip():
+        report(CorpusReadError(where, 'missing or empty "text"; add the article text as a string', line_no))
+        return None
+    fields = {k: str(record[k]) for k in _JSONL_FIELDS if record.get(k) not in (None, "")}
+    fmt = "html" if str(record.get("format", "")).lower() == "html" else "txt"
+    extra = {k: v for k, v in record.items() if k not in {"id", "text", "format", *_JSONL_FIELDS}}
+    return Document(
+        id=str(doc_id).strip(),
+        text=text.replace("\r\n", "\n").replace("\r", "\n"),
+        path=f"{where}:{line_no}",
+        format=fmt,
+        meta=extra,
+        **fields,
+    )
