@@ -86,7 +86,7 @@ def _words(line: str) -> int:
 
 
 def _line_key(line: str) -> int:
-    return xxhash.xxh64_intdigest(" ".join(line.lower().split()))
+    return xxhash.xxh64_intdigest(" ".join(line.lower().split()).encode("utf-8"))
 
 
 class LineStats:
@@ -281,7 +281,8 @@ def _strip_markdown(text: str) -> str:
 
 
 def _extract_html(doc: Document) -> tuple[Document, str, list[RemovedLine]]:
-    """Main content by trafilatura; the page's other text lines are recorded as removed."""
+    """Main content by trafilatura; the page's other text lines are recorded as removed
+    (numbered by their block in the page's visible text, with the cue category if any)."""
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
@@ -302,18 +303,47 @@ def _extract_html(doc: Document) -> tuple[Document, str, list[RemovedLine]]:
     kept_keys = {" ".join(t.split()).lower() for t in main_text.split("\n") if t.strip()}
     if doc.title:
         kept_keys.add(" ".join(doc.title.split()).lower())
-    page_text = trafilatura.html2txt(doc.text) or ""
     removed = []
-    for no, line in enumerate(_page_lines(page_text), start=1):
+    for no, line in enumerate(_page_lines(doc.text), start=1):
         if " ".join(line.split()).lower() not in kept_keys:
-            removed.append(RemovedLine(0, line, "outside main content (html)"))
+            cue = match_cue(line)
+            removed.append(RemovedLine(no, line, f"outside main content (html): {cue}" if cue else "outside main content (html)"))
     if doc.title and not main_text.lstrip().startswith(doc.title):
         main_text = doc.title + "\n\n" + main_text
     return doc, main_text, removed
 
 
-def _page_lines(page_text: str) -> list[str]:
-    return [ln.strip() for ln in page_text.split("\n") if ln.strip()]
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 header footer nav section article aside main td th tr table "
+    "blockquote figcaption figure button dt dd dl pre form label br hr address details summary".split()
+)
+
+
+def _page_lines(html: str) -> list[str]:
+    """The visible text of a page, one line per block element (what a reader sees)."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    for node in root.xpath("//script|//style|//noscript|//template|//head"):
+        node.drop_tree()
+    parts: list[str] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            if el.tail:
+                parts.append(el.tail)
+    return [" ".join(ln.split()) for ln in "".join(parts).split("\n") if ln.strip()]
 
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang=[\"']?([a-zA-Z]{2,3})", re.IGNORECASE)

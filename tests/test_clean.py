@@ -1,0 +1,134 @@
+"""The cleaner against the hand labels, and its rules one by one."""
+import json
+from pathlib import Path
+
+import pytest
+
+from dedup import CleanerConfig, ConfigError, Document, LineStats, clean
+from dedup.clean_eval import score_html_pages, score_line_labels
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_seed_labels_no_article_line_lost_and_boilerplate_removed():
+    score = score_line_labels(ROOT / "corpora/cleaner-labels/seeds.jsonl", ROOT / "seeds")
+    assert score.pages == 5
+    assert score.article_lines_lost == 0
+    assert score.recall >= 0.95
+    assert score.precision >= 0.95
+
+
+def test_html_pages_keep_every_paragraph_and_drop_boilerplate():
+    score = score_html_pages(ROOT / "corpora/html")
+    assert score.pages == 5
+    assert score.article_lines_lost == 0
+    assert score.recall >= 0.95
+
+
+def _doc(text, **kw):
+    return Document(id="t", text=text, **kw)
+
+
+BODY = ("Le ministre des Affaires étrangères a présidé la réunion ministérielle mardi à Achgabat, "
+        "en présence de ses homologues des cinq pays d'Asie centrale.")
+BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports et la sécurité régionale dans la région."
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("- Publicité -spot_img", "advertisement"),
+        ("Nous utilisons des cookies pour vous aider à naviguer efficacement.", "cookie-consent"),
+        ("We use cookies to personalise content and ads.", "cookie-consent"),
+        ("Sign up for our newsletter to get the top stories.", "newsletter"),
+        ("Partagez cet article:", "share"),
+        ("Follow us on", "share"),
+        ("The views expressed do not necessarily reflect those of the publisher.", "disclaimer"),
+        ("Weiterlesen", "navigation"),
+        ("Leer más", "navigation"),
+        ("Leggi anche", "navigation"),
+        ("Mercredi, Mars 26, 2025", "dateline"),
+    ],
+)
+def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
+    result = clean(_doc(f"Un titre assez long ici\n\n{BODY}\n\n{line}\n\n{BODY2}"))
+    assert [(r.text, r.reason) for r in result.removed] == [(line, reason)]
+    assert BODY in result.text and BODY2 in result.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "La CNIL a sanctionné Google pour ses cookies publicitaires, a annoncé mardi le régulateur à Paris.",
+        "« Nous ne céderons pas », a déclaré la ministre.",
+        "Biographie",
+        "Kaja Kallas à Achgabat",
+        "Le sommet aura lieu le 4 avril 2025 à Samarcande.",
+    ],
+)
+def test_article_lines_that_look_like_boilerplate_are_kept(line):
+    result = clean(_doc(f"Un titre assez long ici\n\n{BODY}\n\n{line}\n\n{BODY2}"))
+    assert result.removed == ()
+    assert line in result.text
+
+
+def test_structural_zones_title_header_and_footer():
+    text = "\n".join(["Bruxelles", "14.5 C", "Un titre assez long ici", "PARTAGEZ:", BODY, BODY2,
+                      "The European Times", "Tendance"])
+    result = clean(_doc(text))
+    assert result.title == "Un titre assez long ici"
+    assert [(r.line_no, r.reason) for r in result.removed] == [
+        (1, "header"), (2, "widget"), (4, "share"), (7, "footer"), (8, "navigation")]
+    assert result.text == f"Un titre assez long ici\n\n{BODY}\n\n{BODY2}"
+
+
+def test_duplicates_breadcrumbs_and_author_box():
+    text = "\n".join(["AsieUn titre assez long ici", "Un titre assez long ici", "Un titre assez long ici",
+                      "Bureau de nouvelles", "Bureau de nouvelleshttps://example.news",
+                      "Le site vise à couvrir les actualités importantes pour sensibiliser les citoyens européens.",
+                      BODY])
+    result = clean(_doc(text))
+    assert [r.reason for r in result.removed] == ["breadcrumb", "duplicate line", "metadata fragment", "link", "author box"]
+
+
+def test_lines_repeated_across_one_site_are_removed():
+    docs = [_doc(f"Titre numéro {i} du jour\n\n{BODY} Numéro {i}.\n\nAbonnez-vous au Courrier du Sud pour tout savoir", source="courrier")
+            for i in range(5)]
+    docs += [_doc(f"Autre titre {i} du site\n\n{BODY} Autre {i}.\n\nCe texte est repris de l'agence AFP.", source="autre")
+             for i in range(2)]
+    stats = LineStats()
+    for doc in docs:
+        stats.add(doc)
+    reasons = [[r.reason for r in clean(d, line_stats=stats).removed] for d in docs]
+    assert reasons[0] == ["newsletter"]  # the cue is stronger evidence than repetition
+    docs2 = [_doc(f"Titre numéro {i} du jour\n\n{BODY} Numéro {i}.\n\nLe Courrier du Sud, votre quotidien régional", source="courrier") for i in range(5)]
+    stats2 = LineStats()
+    for doc in docs2:
+        stats2.add(doc)
+    assert [r.reason for r in clean(docs2[0], line_stats=stats2).removed] == ["repeated across site"]
+    assert clean(docs[5], line_stats=stats).removed == ()  # 2 articles are too few to call it boilerplate
+
+
+def test_markdown_markup_is_stripped():
+    result = clean(_doc(f"# Un titre assez long ici\n\n{BODY} Voir [le communiqué](https://x.example).\n\n![photo](p.jpg)", format="md"))
+    assert result.title == "Un titre assez long ici"
+    assert "Voir le communiqué." in result.text and "](" not in result.text
+
+
+def test_html_metadata_is_filled_from_the_page():
+    page = (ROOT / "corpora/html/fr-betancourt.html").read_text(encoding="utf-8")
+    result = clean(Document(id="p", text=page, format="html"))
+    assert result.doc.lang == "fr" and result.published == "2025-03-28"
+    assert result.title.startswith("Libération d'Ingrid Betancourt")
+    assert any(r.reason == "outside main content (html): cookie-consent" and "cookies" in r.text for r in result.removed)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"min_body_words": 0}, "min_body_words must be a positive integer"),
+    ({"repeat_min_share": 1.5}, "repeat_min_share must be in (0, 1]"),
+    ({"max_fragment_words": -1}, "max_fragment_words must be an integer >= 0"),
+])
+def test_config_validation_says_what_to_fix(kwargs, message):
+    with pytest.raises(ConfigError) as err:
+        CleanerConfig(**kwargs)
+    assert message in str(err.value)

@@ -1,0 +1,116 @@
+"""The reader on the files scrapers really leave behind."""
+import io
+import json
+
+import pytest
+
+from dedup import CorpusReadError, read_corpus
+from dedup.encoding import decode_bytes
+
+FRENCH = "Le 27 mars à Achgabat, « réunion » — l’UE. Ça coûte 5 €.\nDeuxième ligne élève."
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (FRENCH.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + FRENCH.encode("utf-8"), "utf-8"),
+        (FRENCH.replace("\n", "\r\n").encode("utf-8"), "utf-8"),
+        (FRENCH.encode("utf-16"), "utf-16-le"),  # with BOM
+        (FRENCH.encode("utf-16-le"), "utf-16-le"),  # without BOM
+        (FRENCH.encode("utf-16-be"), "utf-16-be"),
+        (FRENCH.encode("cp1252"), "cp1252"),
+        (FRENCH.replace("’", "'").replace("—", "-").replace("€", "EUR").encode("latin-1"), "cp1252"),
+    ],
+)
+def test_decode_detects_encoding_and_normalises_newlines(data, encoding):
+    text, found = decode_bytes(data)
+    assert found == encoding
+    assert "\r" not in text
+    assert "Achgabat" in text and "élève" in text
+
+
+def test_decode_cp1251_is_not_mistaken_for_cp1252():
+    text, found = decode_bytes("Москва: министр иностранных дел России встретился с коллегами.".encode("cp1251"))
+    assert found == "cp1251" and text.startswith("Москва")
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40, bytes(range(256)) * 8])
+def test_decode_refuses_binary(data):
+    with pytest.raises(CorpusReadError, match="binary"):
+        decode_bytes(data, "x.txt")
+
+
+@pytest.fixture
+def nasty_corpus(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "site-a").mkdir(parents=True)
+    (root / "good.txt").write_text(FRENCH, encoding="utf-8")
+    (root / "bom.txt").write_bytes(b"\xef\xbb\xbf" + FRENCH.replace("\n", "\r\n").encode("utf-8"))
+    (root / "site-a" / "cp.txt").write_bytes(FRENCH.encode("cp1252"))
+    (root / "site-a" / "u16.md").write_bytes(FRENCH.encode("utf-16"))
+    (root / "empty.txt").write_text("  \n\n", encoding="utf-8")
+    (root / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (root / "huge.txt").write_text("mot " * 3000, encoding="utf-8")
+    (root / "image.png").write_bytes(b"\x89PNG")  # not an article: passed over
+    (root / "README.md").write_text("corpus notes", encoding="utf-8")  # the corpus's own docs
+    (root / ".hidden.txt").write_text(FRENCH, encoding="utf-8")
+    lines = [
+        json.dumps({"id": "j1", "text": "Premier article.", "title": "T1", "lang": "fr", "source": "lemonde"}),
+        "{not json",
+        json.dumps({"id": "j2"}),
+        json.dumps(["a", "list"]),
+        "",
+        json.dumps({"id": "j3", "text": "Troisième.", "url": "https://x.example/3"}),
+        json.dumps({"id": "j1", "text": "duplicate id"}),
+    ]
+    (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def test_corpus_reads_good_files_and_reports_each_bad_one(nasty_corpus):
+    errors = []
+    docs = list(read_corpus(nasty_corpus, max_bytes=5000, on_error=errors.append))
+    assert [d.id for d in docs] == ["bom", "j1", "j3", "good", "site-a/cp", "site-a/u16"]
+    by_id = {d.id: d for d in docs}
+    assert by_id["bom"].text == by_id["good"].text == by_id["site-a/cp"].text == by_id["site-a/u16"].text
+    assert by_id["site-a/cp"].meta["encoding"] == "cp1252" and by_id["site-a/cp"].source == "site-a"
+    assert by_id["j1"].title == "T1" and by_id["j1"].lang == "fr" and by_id["j1"].source == "lemonde"
+    assert by_id["j3"].url == "https://x.example/3" and by_id["j3"].path == "feed.jsonl:6"
+    failed = sorted((e.path, e.line) for e in errors)
+    assert failed == [("binary.txt", None), ("empty.txt", None), ("feed.jsonl", 2), ("feed.jsonl", 3), ("feed.jsonl", 4),
+                      ("feed.jsonl:7", None), ("huge.txt", None)]
+    reasons = {(e.path, e.line): e.reason for e in errors}
+    assert "over the 5000-byte limit" in reasons[("huge.txt", None)] and "--max-bytes" in reasons[("huge.txt", None)]
+    assert "malformed JSON" in reasons[("feed.jsonl", 2)]
+    assert '"text"' in reasons[("feed.jsonl", 3)]
+    assert "duplicate article id 'j1'" in reasons[("feed.jsonl:7", None)]
+
+
+def test_without_handler_the_first_bad_input_raises(nasty_corpus):
+    with pytest.raises(CorpusReadError):
+        list(read_corpus(nasty_corpus))
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusReadError, match="no such file or folder"):
+        list(read_corpus(tmp_path / "nope"))
+
+
+def test_stdin_jsonl_with_bom():
+    stream = io.BytesIO(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": "Bonjour."}).encode() + b"\n")
+    docs = list(read_corpus("-", stdin=stream))
+    assert [(d.id, d.text, d.path) for d in docs] == [("a", "Bonjour.", "<stdin>:1")]
+
+
+def test_reading_streams_one_file_at_a_time(tmp_path):
+    for i in range(50):
+        (tmp_path / f"{i:03d}.txt").write_text(f"article {i}", encoding="utf-8")
+    stream = read_corpus(tmp_path)
+    first = next(stream)  # a generator: nothing beyond the first file has been read yet
+    assert first.id == "000" and stream.gi_frame is not None
+
+
+def test_seed_ids_are_relative_paths_without_extension():
+    ids = [d.id for d in read_corpus("seeds")]
+    assert ids == ["000_2c8e8df7cb3b87a9", "001_23f5b63505be1cca", "002_3e9d996f7f80b2c1", "003_87b471760b4ba742", "004_2b6e7e64f5042d25"]

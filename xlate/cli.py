@@ -1,0 +1,162 @@
+"""The `xlate` command line: parses, calls the library, prints.  Nothing else lives here.
+
+Exit codes (every command):
+  0  everything went through
+  1  the run finished but some inputs failed (listed in OUT/errors.jsonl and on stderr)
+  2  usage or configuration error (bad option, missing file, engine not available)
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from dedup.errors import DedupError
+from xlate import __version__
+from xlate.errors import XlateError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def handle_errors(func):
+    """Typed library errors become one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (XlateError, DedupError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+class Progress:
+    """A one-line counter on stderr, only when stderr is a terminal (never in pipes or logs)."""
+
+    def __init__(self, stream=None, interval: float = 0.2):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.interval = interval
+        self._last = 0.0
+        self._stage = None
+
+    def __call__(self, stage: str, count: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if stage != self._stage or now - self._last >= self.interval:
+            self.stream.write(f"\r\x1b[K{stage}: {count}")
+            self.stream.flush()
+            self._stage, self._last = stage, now
+
+    def close(self) -> None:
+        if self.enabled and self._stage is not None:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def report_failures(failures: list[dict], limit: int = 20) -> None:
+    for item in failures[:limit]:
+        where = item["file"] + (f":{item['line']}" if item.get("line") else "")
+        click.echo(f"failed: {where}: {item['reason']}", err=True)
+    if len(failures) > limit:
+        click.echo(f"... and {len(failures) - limit} more (see errors.jsonl)", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlate")
+def cli() -> None:
+    """Clean, cluster and translate news articles; write outputs reviewers diff.
+
+    CORPUS is a folder (read recursively: .txt .md .html .jsonl), a single file, or -
+    for JSONL on stdin.  Exit codes: 0 ok, 1 some inputs failed, 2 usage error.
+    """
+
+
+@cli.command("run")
+@click.argument("corpus")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (created; a rerun resumes).")
+@click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
+              help="Translation engine; auto = marian if its model is available, else apertium.")
+@click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
+@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv or .yaml) of locked names.")
+@click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
+@click.option("--threshold", type=float, default=None, help="Clustering LSH threshold (see `xlate cluster --help`).")
+@click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
+@click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory (SQLite); default OUT/tm.sqlite.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")
+@click.option("--batch-size", type=int, default=32, show_default=True)
+@click.option("--beam", type=int, default=4, show_default=True)
+@click.option("--report", "make_report", is_flag=True, help="Also write the reviewer site OUT/report/index.html.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
+@handle_errors
+def run_command(corpus, out, engine, model, glossary, no_translate, threshold, max_bytes, cache, device, batch_size, beam, make_report, as_json):
+    """Read, clean, cluster and translate CORPUS into OUT.
+
+    Writes OUT/clusters.jsonl, OUT/documents.jsonl, OUT/articles/<id>.jsonl|.tmx|.xlf,
+    OUT/cleaned/, OUT/removed/, OUT/errors.jsonl and OUT/run.json (see README).
+    """
+    from xlate.pipeline import RunConfig, run
+
+    cluster_config = None
+    if threshold is not None:
+        from dedup.config import ClusterConfig
+
+        cluster_config = ClusterConfig(threshold=threshold)
+    config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
+                       cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam)
+    progress = Progress()
+    try:
+        summary = run(corpus, out, config, progress=progress)
+    finally:
+        progress.close()
+    if make_report:
+        from xlate.report import build_report
+
+        build_report(out)
+    report_failures(summary.failures)
+    click.echo(
+        f"{summary.articles} articles, {summary.clusters} clusters, {summary.translated} translated"
+        f" ({summary.resumed} already done), {summary.violations} glossary violations, {len(summary.failures)} failed"
+        f" -> {out}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
+    sys.exit(summary.exit_code)
+
+
+@cli.command("clean")
+@click.argument("corpus")
+@click.option("-o", "--out", "out", required=True, help="Output folder, or - to print cleaned articles as JSONL on stdout.")
+@click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
+@handle_errors
+def clean_command(corpus, out, max_bytes):
+    """Remove boilerplate; write OUT/cleaned/<id>.txt and OUT/removed/<id>.jsonl (line, text, reason).
+
+    Every removed line is kept with its reason so the cleaner can be audited.
+    """
+    from xlate.cleaning import clean_corpus
+
+    failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,
+                            stdout=click.get_text_stream("stdout"))
+    report_failures(failures)
+    sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+def _register_extension_commands() -> None:
+    # Commands of the other stages live beside the code they drive.
+    for module in ():
+        for command in module.commands:
+            cli.add_command(command)
+
+
+_register_extension_commands()
+
+
+def main() -> None:
+    cli(prog_name="xlate")

@@ -1,0 +1,95 @@
+"""Writing outputs safely: atomic files, JSONL, and id-to-path mapping that cannot escape.
+
+Every file is written to a temporary name in its final folder and renamed into place, so
+a killed run leaves either the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from xlate.errors import OutputError
+
+_SAFE_COMPONENT = re.compile(r"[^A-Za-z0-9._-]")
+_MAX_COMPONENT = 120
+
+
+def safe_relpath(article_id: str) -> str:
+    """A relative path for an article id, always inside the folder it is joined to.
+
+    Sub-folders in ids (``site/2025/story``) are kept; any other character outside
+    ``[A-Za-z0-9._-]`` becomes ``_`` and a short hash of the original id is appended so
+    two ids that differ only in such characters never collide.  ``..``, empty and
+    absolute components are refused.
+    """
+    if not isinstance(article_id, str) or not article_id.strip():
+        raise OutputError(f"article id {article_id!r} is empty; give every article a non-empty id")
+    parts = article_id.replace("\\", "/").split("/")
+    if article_id.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise OutputError(f"article id {article_id!r} has an empty, '.' or '..' path component; use plain names such as 'site/story-1'")
+    safe = []
+    changed = False
+    for part in parts:
+        cleaned = _SAFE_COMPONENT.sub("_", part)[:_MAX_COMPONENT]
+        if cleaned.startswith("."):
+            cleaned = "_" + cleaned[1:]
+        changed |= cleaned != part
+        safe.append(cleaned)
+    if changed:
+        digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:8]
+        safe[-1] = f"{safe[-1]}-{digest}"
+    return "/".join(safe)
+
+
+def article_path(out: str | os.PathLike[str], article_id: str, ext: str, folder: str = "articles") -> Path:
+    """``OUT/<folder>/<safe id>.<ext>`` (see `safe_relpath`), checked to stay inside OUT/<folder>."""
+    base = Path(out) / folder
+    path = base / f"{safe_relpath(article_id)}.{ext.lstrip('.')}"
+    if os.path.commonpath([os.path.abspath(base), os.path.abspath(path)]) != os.path.abspath(base):
+        raise OutputError(f"article id {article_id!r} maps outside {base}; rename it")
+    return path
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": "\n"})) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def dumps_line(record: Any) -> str:
+    """One JSON line: UTF-8 kept readable, keys in a stable order given by the record."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+
+
+def write_jsonl(path: str | os.PathLike[str], records: Iterable[Any]) -> int:
+    """Write records as JSONL atomically; returns how many were written."""
+    lines = [dumps_line(r) for r in records]
+    write_atomic(path, "".join(lines))
+    return len(lines)
+
+
+def write_json(path: str | os.PathLike[str], record: Any) -> None:
+    write_atomic(path, json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> list[Any]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]

@@ -1,0 +1,303 @@
+"""The batch job behind `xlate run`: read -> clean -> cluster -> translate -> write.
+
+Small steps over a stream of documents (datatrove style).  What a step drops is written
+with its reason (`errors.jsonl`, `removed/`), the run never stops for one bad article, and
+a rerun with the same OUT skips the articles whose translation is already written for the
+same text and the same translator signature.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from dedup.cleaner import Cleaner, CleanerConfig, LineStats
+from dedup.document import CleanDocument, Document
+from dedup.errors import CorpusReadError
+from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
+from xlate import __version__
+from xlate.errors import ConfigError, XlateError
+from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
+
+ENGINES = ("auto", "marian", "apertium", "ctranslate2")
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that decides a run's outputs (recorded in run.json)."""
+
+    engine: str = "auto"
+    model: str | None = None
+    glossary: str | None = None
+    translate: bool = True
+    max_bytes: int = DEFAULT_MAX_BYTES
+    cleaner: CleanerConfig = field(default_factory=CleanerConfig)
+    cluster: Any = None  # dedup.config.ClusterConfig; None means its defaults
+    cache: str | None = None  # translation memory file; default OUT/tm.sqlite
+    device: str = "auto"
+    batch_size: int = 32
+    beam: int = 4
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}; pick one, e.g. --engine auto")
+        if self.max_bytes <= 0:
+            raise ConfigError(f"max_bytes must be positive, got {self.max_bytes}; e.g. --max-bytes 10000000")
+        if self.batch_size < 1 or self.beam < 1:
+            raise ConfigError(f"batch_size and beam must be >= 1, got {self.batch_size} and {self.beam}")
+        if self.glossary is not None and not Path(self.glossary).is_file():
+            raise ConfigError(f"glossary file {self.glossary!r} not found; pass an existing .tsv or .yaml file")
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["cleaner"] = self.cleaner.to_json()
+        out["cluster"] = self.cluster.to_json() if self.cluster is not None else None
+        return out
+
+
+@dataclass
+class RunSummary:
+    out: Path
+    signature: str
+    articles: int = 0
+    clusters: int = 0
+    translated: int = 0
+    resumed: int = 0
+    sentences: int = 0
+    violations: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input made it through, 1 when some failed (listed in errors.jsonl)."""
+        return 1 if self.failures else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out), "signature": self.signature, "articles": self.articles, "clusters": self.clusters,
+            "translated": self.translated, "resumed": self.resumed, "sentences": self.sentences,
+            "violations": self.violations, "failures": len(self.failures), "exit_code": self.exit_code,
+        }
+
+
+class _Failures:
+    """Collects per-input failures; the same input failing in two passes is listed once."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, file: str, reason: str, stage: str, line: int | None = None) -> None:
+        key = (file, line, stage)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.items.append({"file": file, "line": line, "reason": reason, "stage": stage})
+
+    def reader(self, stage: str = "read") -> Callable[[CorpusReadError], None]:
+        return lambda err: self.add(err.path, err.reason, stage, err.line)
+
+
+def run(
+    corpus: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    config: RunConfig | None = None,
+    *,
+    progress: Progress | None = None,
+    stdin: IO[bytes] | None = None,
+) -> RunSummary:
+    """Run the whole job over ``corpus`` (folder, file or ``-``) into ``out``; see README for the layout."""
+    config = config or RunConfig()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tick = progress or (lambda stage, n: None)
+    corpus = _spool_stdin(corpus, out, stdin)
+    glossary = _load_glossary(config.glossary)
+    translator = _make_translator(config, glossary, out) if config.translate else None
+    cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
+    signature = _signature(config, glossary, translator, cluster_config)
+    summary = RunSummary(out=out, signature=signature)
+    failures = _Failures()
+
+    stats = LineStats(config.cleaner)
+    for n, doc in enumerate(read_corpus(corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
+        stats.add(doc)
+        tick("scan", n)
+    cleaner = Cleaner(config.cleaner, line_stats=stats)
+
+    records: dict[str, dict[str, Any]] = {}
+    cleaned = _clean_stream(corpus, config, cleaner, out, records, failures, tick)
+    from dedup.clustering import cluster
+
+    clusters = cluster(cleaned, cluster_config, aliases=glossary.aliases() if glossary else None)
+    for c in clusters:
+        for member in c.members:
+            if member in records:
+                records[member]["cluster"] = c.id
+    write_jsonl(out / "clusters.jsonl", (c.to_json() for c in clusters))
+    summary.clusters = len(clusters)
+    summary.articles = len(records)
+
+    if translator is not None:
+        _translate_all(translator, records, out, summary, failures, tick)
+
+    write_jsonl(out / "documents.jsonl", (records[k] for k in sorted(records)))
+    summary.failures = failures.items
+    write_jsonl(out / "errors.jsonl", failures.items)
+    write_json(out / "run.json", {
+        "version": __version__,
+        "signature": signature,
+        "corpus": str(corpus),
+        "engine": translator.info if translator is not None else None,
+        "glossary": {"path": config.glossary, "sha256": glossary.sha256, "entries": len(glossary.entries)} if glossary else None,
+        "config": config.to_json(),
+        "cluster": cluster_config.to_json(),
+        "counts": {k: v for k, v in summary.to_json().items() if isinstance(v, int)},
+        "exit_code": summary.exit_code,
+    })
+    return summary
+
+
+def _spool_stdin(corpus, out: Path, stdin) -> str | os.PathLike[str]:
+    """JSONL on stdin is read twice (line statistics, then cleaning): keep a copy in OUT."""
+    if str(corpus) != "-":
+        return corpus
+    target = out / "input.jsonl"
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    tmp = target.with_suffix(".jsonl.tmp")
+    with open(tmp, "wb") as fh:
+        shutil.copyfileobj(stream, fh)
+    os.replace(tmp, target)
+    return target
+
+
+def _load_glossary(path: str | None):
+    if path is None:
+        return None
+    from xlate.glossary import Glossary
+
+    return Glossary.load(path)
+
+
+def _make_translator(config: RunConfig, glossary, out: Path):
+    from xlate.translator import Translator
+
+    translator = Translator(
+        config.engine, model=config.model, glossary=glossary, cache=config.cache or out / "tm.sqlite",
+        device=config.device, batch_size=config.batch_size, beam=config.beam,
+    )
+    translator.info  # resolves the engine now: a missing model fails before any work is done
+    return translator
+
+
+def _default_cluster_config():
+    from dedup.config import ClusterConfig
+
+    return ClusterConfig()
+
+
+def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
+    parts = [f"xlate:{__version__}"]
+    parts.append(f"engine:{translator.signature}" if translator is not None else "engine:none")
+    parts.append(f"gl:{glossary.sha256[:8]}" if glossary else "gl:none")
+    clean_hash = hashlib.sha256(json.dumps(config.cleaner.to_json(), sort_keys=True).encode()).hexdigest()[:8]
+    parts.append(f"clean:{clean_hash}")
+    parts.append(f"cluster:{cluster_config.signature}")
+    return "|".join(parts)
+
+
+def _clean_stream(corpus, config: RunConfig, cleaner: Cleaner, out: Path, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
+    from xlate.langid import detect
+
+    for n, doc in enumerate(read_corpus(corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
+        try:
+            clean_doc = cleaner.clean(doc)
+            if not clean_doc.text.strip():
+                failures.add(doc.path or doc.id, "nothing left after cleaning (all lines were boilerplate); check removed/ for this id", "clean")
+                continue
+            lang, confidence = (doc.lang, 1.0) if doc.lang else detect(clean_doc.text)
+            clean_doc = clean_doc.with_lang(lang)
+            write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
+            write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+        except XlateError as exc:
+            failures.add(doc.path or doc.id, str(exc), "clean")
+            continue
+        records[doc.id] = _document_record(clean_doc, confidence)
+        tick("clean", n)
+        yield clean_doc
+
+
+def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, Any]:
+    record = {"id": doc.id, "title": doc.title, "lang": doc.lang, "lang_confidence": round(lang_confidence, 4)}
+    record.update({k: v for k, v in doc.doc.to_json().items() if k not in ("id", "title", "lang")})
+    if doc.published:
+        record["published"] = doc.published
+    record["removed"] = len(doc.removed)
+    record["text_sha256"] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    return record
+
+
+def _translate_all(translator, records, out: Path, summary: RunSummary, failures: _Failures, tick) -> None:
+    """Translate article by article in id order; finished articles are recorded in
+    OUT/.state/translated.jsonl so a killed run resumes where it stopped."""
+    from xlate.tmx import write_tmx
+    from xlate.xliff import write_xliff
+
+    state_path = out / ".state" / "translated.jsonl"
+    done = _load_state(state_path)
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(state_path, "a", encoding="utf-8") as state:
+        for n, doc_id in enumerate(sorted(records), start=1):
+            record = records[doc_id]
+            key = hashlib.sha256(f"{record['text_sha256']}|{translator.signature}".encode()).hexdigest()
+            jsonl_path = article_path(out, doc_id, "jsonl")
+            if done.get(doc_id) == key and jsonl_path.exists():
+                _count_existing(jsonl_path, record, summary)
+                summary.resumed += 1
+                continue
+            text = article_path(out, doc_id, "txt", "cleaned").read_text(encoding="utf-8").rstrip("\n")
+            try:
+                result = translator.translate(text, record["lang"], id=doc_id)
+            except XlateError as exc:
+                failures.add(record.get("path") or doc_id, str(exc), "translate")
+                continue
+            props = {"article": doc_id, "signature": result.signature, "xlate": __version__}
+            write_tmx(article_path(out, doc_id, "tmx"), doc_id, result.pairs, result.lang, props)
+            write_xliff(article_path(out, doc_id, "xlf"), doc_id, result.pairs, result.lang, props)
+            write_jsonl(jsonl_path, (p.to_json() for p in result.pairs))
+            record["sentences"] = len(result.pairs)
+            record["violations"] = sum(len(p.violations) for p in result.pairs)
+            summary.sentences += record["sentences"]
+            summary.violations += record["violations"]
+            summary.translated += 1
+            state.write(dumps_line({"id": doc_id, "key": key}))
+            state.flush()
+            tick("translate", n)
+
+
+def _load_state(path: Path) -> dict[str, str]:
+    done: dict[str, str] = {}
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    item = json.loads(line)
+                    done[item["id"]] = item["key"]
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a line cut by a kill: that article is simply redone
+    return done
+
+
+def _count_existing(jsonl_path: Path, record: dict[str, Any], summary: RunSummary) -> None:
+    with open(jsonl_path, encoding="utf-8") as fh:
+        pairs = [json.loads(line) for line in fh if line.strip()]
+    record["sentences"] = len(pairs)
+    record["violations"] = sum(len(p.get("violations", [])) for p in pairs)
+    summary.sentences += record["sentences"]
+    summary.violations += record["violations"]
