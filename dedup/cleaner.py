@@ -168,7 +168,9 @@ class Cleaner:
             if title_i is not None and i < title_i and words < cfg.max_header_words:
                 reason[i] = "header"
             elif (title_i is None or i > title_i) and i < first_body:
-                if words <= cfg.max_fragment_words:
+                # "Publié le", "Paris / La Gazette": not "Les interrogations s'accumulent."
+                # (a sentence) nor "PARIS (Reuters) -" (an agency dateline opening the body).
+                if words <= cfg.max_fragment_words and not _SENTENCE_END.search(t) and not t.endswith(("-", "–", "—")):
                     reason[i] = "metadata fragment"
             elif i > last_body and words < cfg.max_footer_words and not _SENTENCE_END.search(t):
                 reason[i] = "footer"

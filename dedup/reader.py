@@ -22,7 +22,7 @@ from dedup.errors import ConfigError, CorpusReadError
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 DEFAULT_MAX_BYTES = 10_000_000
 # A corpus folder often carries its own documentation; those files are not articles.
-DEFAULT_EXCLUDE = ("README*", "LICENSE*", "PROVENANCE*", "CHANGELOG*")
+DEFAULT_EXCLUDE = ("*README*", "*LICENSE*", "PROVENANCE*", "CHANGELOG*")
 _JSONL_FIELDS = ("title", "lang", "url", "published", "source")
 
 ErrorHandler = Callable[[CorpusReadError], None]
