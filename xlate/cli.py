@@ -143,7 +143,7 @@ def clean_command(corpus, out, max_bytes):
     from xlate.cleaning import clean_corpus
 
     failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,
-                            stdout=click.get_text_stream("stdout"))
+                            stdout=sys.stdout)
     report_failures(failures)
     sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 

@@ -1,0 +1,60 @@
+"""The command line end to end, through click's CliRunner."""
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xlate.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    runner = CliRunner()
+    assert cli.commands, "no commands registered"
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help and len(command.help.strip()) > 20, f"`xlate {name}` needs a help text"
+        assert re.search(rf"xlate {name}\b", readme), f"`xlate {name}` is not documented in README.md"
+
+
+def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["clean", str(ROOT / "seeds"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cleaned = (out / "cleaned" / "000_2c8e8df7cb3b87a9.txt").read_text(encoding="utf-8")
+    assert cleaned.startswith("UE-Asie centrale\xa0: 20e réunion ministérielle à Achgabat\n")
+    assert "Publicité" not in cleaned and "newsletter" not in cleaned
+    removed = [json.loads(line) for line in (out / "removed" / "002_3e9d996f7f80b2c1.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert removed[0] == {"line": 1, "text": "Personnaliser les préférences en matière de consentement", "reason": "cookie-consent"}
+    assert (out / "errors.jsonl").read_text() == ""
+
+
+def test_clean_to_stdout_and_bad_inputs_give_exit_code_1(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Un titre assez long ici\n\nUne phrase d'article qui a assez de mots pour être gardée comme corps du texte.", encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(b"\x00\x01" * 64)
+    result = CliRunner().invoke(cli, ["clean", str(corpus), "-o", "-"])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [item["id"] for item in lines] == ["ok"]
+    assert "failed: bad.txt: binary" in result.stderr
+
+
+def test_clean_reads_jsonl_from_stdin():
+    feed = json.dumps({"id": "a1", "text": "Un titre assez long ici\n\n- Publicité -\n\nUne phrase d'article qui a assez de mots pour être gardée comme corps."})
+    result = CliRunner().invoke(cli, ["clean", "-", "-o", "-"], input=feed + "\n")
+    assert result.exit_code == 0, result.output
+    item = json.loads(result.stdout)
+    assert item["id"] == "a1" and item["removed"] == [{"line": 3, "text": "- Publicité -", "reason": "advertisement"}]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["clean", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]).exit_code == 2
+    assert runner.invoke(cli, ["run", "seeds"]).exit_code == 2  # -o is required
+    assert runner.invoke(cli, ["nope"]).exit_code == 2
