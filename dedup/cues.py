@@ -80,27 +80,25 @@ PHRASE_CUES: dict[str, list[str]] = {
 }
 
 
-def _compile_line(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + "|".join(patterns) + r")$", re.IGNORECASE)
+def _group(category: str) -> str:
+    return category.replace("-", "_")
 
 
-def _compile_phrase(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-COMPILED_LINE_CUES = {cat: _compile_line(p) for cat, p in LINE_CUES.items()}
-COMPILED_PHRASE_CUES = {cat: _compile_phrase(p) for cat, p in PHRASE_CUES.items()}
+# One alternation with a named group per category: a line is scanned once, not once per
+# category (measured: phrase-cue search was two thirds of cleaning time).
+_ALL_LINE_CUES = re.compile(
+    "^(?:" + "|".join(f"(?P<{_group(c)}>{'|'.join(p)})" for c, p in LINE_CUES.items()) + ")$", re.IGNORECASE
+)
+_ALL_PHRASE_CUES = re.compile("|".join(f"(?P<{_group(c)}>{'|'.join(p)})" for c, p in PHRASE_CUES.items()), re.IGNORECASE)
+_CATEGORY = {_group(c): c for c in (*LINE_CUES, *PHRASE_CUES)}
 _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 
 
 def match_cue(line: str) -> str | None:
     """The boilerplate category a line's wording gives away, or None."""
-    bare = line.strip().strip(_EDGE_PUNCT).strip()
-    for category, pattern in COMPILED_LINE_CUES.items():
-        if pattern.match(bare) or pattern.match(line.strip()):
-            return category
-    if len(line.split()) <= MAX_PHRASE_CUE_WORDS:
-        for category, pattern in COMPILED_PHRASE_CUES.items():
-            if pattern.search(line):
-                return category
-    return None
+    stripped = line.strip()
+    bare = stripped.strip(_EDGE_PUNCT).strip()
+    m = _ALL_LINE_CUES.match(bare) or _ALL_LINE_CUES.match(stripped)
+    if m is None and len(line.split()) <= MAX_PHRASE_CUE_WORDS:
+        m = _ALL_PHRASE_CUES.search(line)
+    return _CATEGORY[m.lastgroup] if m is not None else None
