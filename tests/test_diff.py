@@ -1,0 +1,121 @@
+"""Run diff: exact per-sentence changes, glossary differences, text/colour/HTML output, CLI."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+
+from outfolder_fixture import ID_A, ID_B, ID_HOSTILE, build_out_folder
+from xlate.cli_report import diff as diff_command
+from xlate.diff import SentenceChange, TermDifference, diff_runs, render_text, write_html
+from xlate.outputs import article_path
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("runs")
+    return build_out_folder(root / "A", "a"), build_out_folder(root / "B", "b")
+
+
+def test_changes_are_exact(runs):
+    a, b = runs
+    result = diff_runs(a, b)
+    assert [art.id for art in result.articles] == [ID_B, ID_A]
+    assert result.only_in_a == (ID_HOSTILE,) and result.only_in_b == ()
+    assert [(art.id, art.unchanged, len(art.changes)) for art in result.changed_articles] == [(ID_B, 2, 1), (ID_A, 2, 2)]
+    assert result.changed_articles[0].changes[0] == SentenceChange(
+        "changed", 0, 0, "Le 27 mars, Kaja Kallas a présidé à Achgabat la 20e réunion ministérielle UE-Asie centrale.",
+        "On 27 March, Kaja Kallas chaired the 20th EU-Central Asia ministerial meeting in Asgabat.",
+        "On 27 March, Kaja Kallas chaired the 20th EU-Central Asia ministerial meeting in Ashgabat.", 1, 0)
+    assert [c.index_a for c in result.changed_articles[1].changes] == [0, 3]
+    assert (result.count("changed"), result.count("added"), result.count("removed")) == (3, 0, 0)
+    assert result.terms == (TermDifference("Samarcande", (("Samarkand", 1),), (("Samarqand", 1),)),)
+    assert result.glossary_changed and (result.violations_a, result.violations_b) == (1, 0)
+    assert ("engine.name", "apertium", "marian") in result.settings and ("config.beam", 1, 4) in result.settings
+    assert re.fullmatch(r"diff:v1\|a:[0-9a-f]{8}\|b:[0-9a-f]{8}", result.signature)
+
+
+def test_same_run_has_no_differences(runs):
+    a, _ = runs
+    result = diff_runs(a, a)
+    assert result.changed_articles == () and result.terms == () and result.settings == ()
+    assert not result.glossary_changed
+    assert "summary: 0 sentences changed, 0 added, 0 removed, in 0 of 3 articles compared" in render_text(result, False)
+
+
+def test_resegmented_article_shows_added_and_removed(runs, tmp_path):
+    a, _ = runs
+    b = build_out_folder(tmp_path / "B", "a")
+    path = article_path(b, ID_B, "jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    # run B split sentence 2 in two
+    split = [dict(rows[2], index=2, source="Un protocole d'accord a été signé.", english="A memorandum was signed."),
+             dict(rows[2], index=3, source="Il porte sur les matières premières critiques.", english="It covers critical raw materials.")]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:2] + split), encoding="utf-8")
+    article = next(art for art in diff_runs(a, b).changed_articles if art.id == ID_B)
+    assert [(c.kind, c.index_a, c.index_b) for c in article.changes] == [("removed", 2, None), ("added", None, 2), ("added", None, 3)]
+    assert article.unchanged == 2
+
+
+def test_render_text_plain_and_colour(runs):
+    result = diff_runs(*runs)
+    plain = render_text(result, color=False)
+    coloured = render_text(result, color=True)
+    assert not ANSI.search(plain)
+    assert "\x1b[31m-" in coloured and "\x1b[32m+" in coloured and "\x1b[7mSamarqand\x1b[0m" in coloured
+    lines = plain.splitlines()
+    assert lines[0].startswith("--- a: ") and lines[1].startswith("+++ b: ")
+    assert f"@@ {ID_A}: 2 of 4 sentences differ @@" in lines
+    assert "-The next summit will take place in Samarkand." in lines
+    assert "+The next summit will take place in Samarqand." in lines
+    assert "  term Samarcande: a 'Samarkand' x1 | b 'Samarqand' x1" in lines
+    assert "glossary violations: a 1, b 0" in lines
+    assert f"articles only in a: 1 ({ID_HOSTILE})" in lines
+
+
+def test_terminal_escapes_in_article_text_are_neutralised(runs, tmp_path):
+    a, _ = runs
+    b = build_out_folder(tmp_path / "B", "a")
+    path = article_path(b, ID_A, "jsonl")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows[1]["english"] = "Cleared\x1b[2J screen\nand a newline"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    plain = render_text(diff_runs(a, b), color=False)
+    assert "\x1b" not in plain and "+Cleared\\x1b[2J screen\\x0aand a newline" in plain
+
+
+def test_write_html(runs, tmp_path):
+    result = diff_runs(*runs)
+    page = write_html(result, tmp_path / "sub" / "diff.html")
+    tree = lxml.html.fromstring(page.read_bytes())
+    assert tree.xpath("//script") == []
+    assert [h.text for h in tree.xpath("//h2")] == ["Summary", "Settings that differ", ID_B, ID_A]
+    assert [d.text for d in tree.xpath("//del[@class='word']")] == ["Asgabat", "European Union", "Asian countries", "Samarkand"]
+    assert [i.text for i in tree.xpath("//ins[@class='word']")] == ["Ashgabat", "EU", "countries of ", "Asia", "Samarqand"]
+    assert len(tree.xpath("//tr[@class='violation']")) == 1
+    assert sorted(p.name for p in page.parent.iterdir()) == ["diff.html"]
+
+
+def test_cli_diff_plain_when_piped_and_html(runs, tmp_path):
+    a, b = runs
+    html_file = tmp_path / "d.html"
+    result = CliRunner().invoke(diff_command, [str(a), str(b), "--html", str(html_file)])
+    assert result.exit_code == 0, result.output
+    assert not ANSI.search(result.output) and "summary: 3 sentences changed" in result.output
+    assert html_file.is_file()
+    forced = CliRunner().invoke(diff_command, [str(a), str(b), "--color", "always"])
+    assert forced.exit_code == 0 and ANSI.search(forced.output)
+
+
+@pytest.mark.parametrize("args", [["missing-a", "missing-b"], ["{tmp}", "{tmp}"], ["{a}"]])
+def test_cli_diff_usage_errors_exit_2(runs, tmp_path, args):
+    a, _ = runs
+    argv = [x.format(tmp=tmp_path, a=a) for x in args]
+    result = CliRunner().invoke(diff_command, argv)
+    assert result.exit_code == 2, result.output
