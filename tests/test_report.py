@@ -284,3 +284,14 @@ def test_cli_report_command(out, tmp_path):
     assert result.output.strip() == str(tmp_path / "site" / "index.html")
     result = CliRunner().invoke(report, [str(tmp_path / "site")])
     assert result.exit_code == 1 and "has no run.json" in result.output
+
+
+def test_untranslated_article_shows_its_cleaned_text(tmp_path):
+    out = build_out_folder(tmp_path / "OUT")
+    from xlate.outputs import article_path
+
+    article_path(out, ID_B, "jsonl").unlink()  # as after `xlate run --no-translate`
+    tree = _tree(build_report(out).parent / article_page(ID_B))
+    assert tree.xpath("//table[@class='pairs']/tbody/tr") == []
+    cleaned = tree.xpath("//div[@class='text cleaned']")[0].text_content()
+    assert cleaned.startswith("Le 27 mars, Kaja Kallas a présidé à Achgabat") and "matières premières critiques" in cleaned

@@ -231,7 +231,10 @@ class _Site:
             parts.append(self.sentence_row(sentence))
         parts.append("</tbody></table>")
         if not sentences:
-            parts.append('<p class="muted">The run wrote no sentences for this article.</p>')
+            parts.append('<p class="muted">The run wrote no sentences for this article (not translated).</p>')
+            cleaned = self.run.cleaned_text(doc_id)
+            if cleaned is not None:
+                parts.append(f'<h2>Cleaned text</h2><div class="text cleaned">{esc(cleaned)}</div>')
         removed = self.run.removed(doc_id)
         parts.append(f"<details><summary>Removed boilerplate ({len(removed)} lines)</summary>")
         if removed:

@@ -59,6 +59,14 @@ class RunFolder:
         path = self.article_file(doc_id, "jsonl", "removed")
         return _read_jsonl(path) if path.is_file() else []
 
+    def cleaned_text(self, doc_id: str) -> str | None:
+        """``cleaned/<id>.txt`` (the text the translator saw), or None if absent."""
+        path = self.article_file(doc_id, "txt", "cleaned")
+        try:
+            return path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RunFolderError(f"{path}: cannot read ({exc})") from exc
+
 
 def load_run(out_dir: str | os.PathLike[str]) -> RunFolder:
     """Read ``run.json``, ``documents.jsonl``, ``clusters.jsonl`` and ``errors.jsonl``."""
