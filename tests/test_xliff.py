@@ -156,3 +156,35 @@ def test_bad_input_raises_typed_errors(tmp_path, kwargs, error, fragment):
     with pytest.raises(error, match=fragment.replace("(", r"\(")):
         write_xliff(**args)
     assert not (tmp_path / "x.xlf").exists()
+
+
+@dataclass(frozen=True)
+class _Term:  # shaped like xlate.glossary.TermMatch: ``surface``, offsets within the sentence
+    start: int
+    end: int
+    surface: str
+    english: str
+
+
+@dataclass
+class _SerialisingPair:
+    index: int
+    source: str
+    english: str
+    terms: list
+    violations: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "source": self.source, "english": self.english,
+                "terms": [{"source": t.surface, "english": t.english, "start": t.start, "end": t.end} for t in self.terms],
+                "violations": self.violations}
+
+
+@pytest.mark.parametrize("pair", [
+    _SerialisingPair(0, SENTENCE, "chaired by Kaja Kallas", [_Term(30, 41, "Kaja Kallas", "Kaja Kallas")]),
+    _Pair(0, SENTENCE, "chaired by Kaja Kallas", [_Term(30, 41, "Kaja Kallas", "Kaja Kallas")]),
+])
+def test_term_objects_are_marked(tmp_path, pair):
+    root = _parse(write_xliff(tmp_path / "t.xlf", "t", [pair], "fr", {}))
+    _check_core_structure(root)
+    assert [m.text for m in root.iter(f"{{{XLIFF_NS}}}mrk")] == ["Kaja Kallas"]

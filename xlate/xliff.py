@@ -72,7 +72,7 @@ def xliff_bytes(article_id: str, pairs: Iterable[Any], src_lang: str, props: Map
             meta = etree.SubElement(group, f"{{{MDA_NS}}}meta", type=_attr(key))
             meta.text = _attr(str(value))
 
-    records = sorted(pairs, key=_index_of)
+    records = sorted((_as_record(p) for p in pairs), key=_index_of)
     seen: set[int] = set()
     for record in records:
         index = _index_of(record)
@@ -159,6 +159,14 @@ def _add_plain(element: Any, text: str) -> None:
 def _attr(text: str) -> str:
     # Attributes and notes have no <cp>: replace what XML cannot hold, visibly.
     return _XML_INVALID.sub("\ufffd", text)
+
+
+def _as_record(pair: Any) -> Any:
+    # A translator's pair object serialises itself exactly as the sentence JSONL does;
+    # using that keeps the XLIFF and the JSONL from ever disagreeing.
+    if not isinstance(pair, Mapping) and callable(getattr(pair, "to_json", None)):
+        return pair.to_json()
+    return pair
 
 
 def _index_of(record: Any) -> int:

@@ -39,7 +39,7 @@ def source_term_spans(text: str, terms: Iterable[Any], sentence_start: int | Non
     found: list[Span] = []
     taken: list[tuple[int, int]] = []
     for term in terms:
-        surface = str(field(term, "source") or "")
+        surface = str(field(term, "source") or field(term, "surface") or "")
         english = str(field(term, "english") or "")
         if not surface:
             continue
@@ -71,7 +71,7 @@ def english_term_spans(text: str, terms: Iterable[Any]) -> list[Span]:
     for term in terms:
         english = str(field(term, "english") or "")
         if english:
-            entries.setdefault(english, str(field(term, "source") or ""))
+            entries.setdefault(english, str(field(term, "source") or field(term, "surface") or ""))
     found: list[Span] = []
     taken: list[tuple[int, int]] = []
     for english in sorted(entries, key=lambda e: (-len(e), e)):
