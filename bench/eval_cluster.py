@@ -1,0 +1,257 @@
+"""Quality of same-event clustering on real data; writes bench/results/eval_cluster.md.
+
+    .venv/bin/python bench/eval_cluster.py [--only seeds,rpm2,semeval,neardup] [--threshold T]
+
+* seeds: the five seed pages (000 and 002 are one event) -> exact expected grouping.
+* rpm2: ../shared/corpora/rpm2-dev, 20 same-event clusters (TNN_Ck): pairwise and B-cubed
+  precision/recall/F1, and the number of C1/C2 pairs of one topic put together (the hard
+  negative: same topic a month apart).  Labels come from file names, read here only.
+* semeval: SemEval-2022 task 8 training pairs, each scored by `dedup.verify` with corpus
+  IDF over all texts; ROC-AUC of same event (Overall <= 1.5) vs different (>= 3), for
+  monolingual and cross-lingual pairs separately.
+* neardup: syndicated variants of real articles (other boilerplate, truncated to 60%,
+  paragraphs reordered, light edits): recall (variant clustered with its original) and
+  false merges (a cluster joining variants of different source articles' events, and
+  near-duplicate flags between different sources).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import random
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dedup import clean, read_corpus  # noqa: E402
+from dedup.clustering import cluster, cluster_fingerprints, fingerprints  # noqa: E402
+from dedup.config import ClusterConfig  # noqa: E402
+from dedup.verify import CorpusStats, verify  # noqa: E402
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+RESULTS = ROOT / "bench" / "results" / "eval_cluster.md"
+
+
+def pairwise_and_bcubed(predicted: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
+    ids = sorted(gold)
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(ids, 2):
+        same_p = predicted[a] == predicted[b]
+        same_g = gold[a] == gold[b]
+        tp += same_p and same_g
+        fp += same_p and not same_g
+        fn += same_g and not same_p
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    by_p: dict[str, set[str]] = defaultdict(set)
+    by_g: dict[str, set[str]] = defaultdict(set)
+    for i in ids:
+        by_p[predicted[i]].add(i)
+        by_g[gold[i]].add(i)
+    bp = sum(len(by_p[predicted[i]] & by_g[gold[i]]) / len(by_p[predicted[i]]) for i in ids) / len(ids)
+    br = sum(len(by_p[predicted[i]] & by_g[gold[i]]) / len(by_g[gold[i]]) for i in ids) / len(ids)
+    bf = 2 * bp * br / (bp + br) if bp + br else 0.0
+    return {"pair_p": p, "pair_r": r, "pair_f1": f, "b3_p": bp, "b3_r": br, "b3_f1": bf}
+
+
+def roc_auc(positives: list[float], negatives: list[float]) -> float:
+    """Mann-Whitney AUC with ties counted half."""
+    if not positives or not negatives:
+        return float("nan")
+    scored = sorted([(s, 1) for s in positives] + [(s, 0) for s in negatives])
+    rank_sum = 0.0
+    i = 0
+    while i < len(scored):
+        j = i
+        while j < len(scored) and scored[j][0] == scored[i][0]:
+            j += 1
+        avg_rank = (i + j + 1) / 2.0
+        rank_sum += avg_rank * sum(1 for k in range(i, j) if scored[k][1] == 1)
+        i = j
+    n_pos, n_neg = len(positives), len(negatives)
+    return (rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
+
+
+def assignment(clusters) -> dict[str, str]:
+    return {m: c.id for c in clusters for m in c.members}
+
+
+def eval_seeds(config: ClusterConfig) -> list[str]:
+    docs = [clean(d) for d in read_corpus(ROOT / "seeds")]
+    clusters = cluster(docs, config)
+    groups = sorted(sorted(m[:3] for m in c.members) for c in clusters)
+    ok = groups == [["000", "002"], ["001"], ["003"], ["004"]]
+    return [f"| seeds | groups {groups} | {'PASS' if ok else 'FAIL'} (target: [000,002] + singletons) |"]
+
+
+def eval_rpm2(config: ClusterConfig) -> list[str]:
+    folder = CORPORA / "rpm2-dev"
+    docs = [clean(d) for d in read_corpus(folder)]
+    gold = {}
+    for d in docs:
+        m = re.match(r"T(\d+)_C(\d)", os.path.basename(d.id))
+        gold[d.id] = f"T{m.group(1)}_C{m.group(2)}"
+    t0 = time.perf_counter()
+    clusters = cluster(docs, config)
+    elapsed = time.perf_counter() - t0
+    pred = assignment(clusters)
+    scores = pairwise_and_bcubed(pred, gold)
+    c1c2 = sum(
+        1
+        for a, b in itertools.combinations(sorted(gold), 2)
+        if gold[a][:3] == gold[b][:3] and gold[a] != gold[b] and pred[a] == pred[b]
+    )
+    topics_mixed = len({gold[a][:3] for a, b in itertools.combinations(sorted(gold), 2)
+                        if gold[a][:3] == gold[b][:3] and gold[a] != gold[b] and pred[a] == pred[b]})
+    return [
+        f"| rpm2-dev pairwise P / R / F1 | {scores['pair_p']:.3f} / {scores['pair_r']:.3f} / **{scores['pair_f1']:.3f}** | target F1 >= 0.97 |",
+        f"| rpm2-dev B-cubed P / R / F1 | {scores['b3_p']:.3f} / {scores['b3_r']:.3f} / **{scores['b3_f1']:.3f}** | target F1 >= 0.95 |",
+        f"| rpm2-dev C1/C2 pairs merged | {c1c2} pairs in {topics_mixed} of 10 topics | target 0 |",
+        f"| rpm2-dev clusters | {len(clusters)} predicted for 20 gold, {elapsed:.2f} s | |",
+    ]
+
+
+def eval_semeval(config: ClusterConfig) -> list[str]:
+    path = CORPORA / "semeval2022-task8" / "training_set.csv"
+    csv.field_size_limit(1 << 30)
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    texts: dict[str, tuple[str, str]] = {}
+    pairs = []
+    for row in rows:
+        a_id, b_id = row["pair_id"].split("_", 1)
+        a_id, b_id = f"{a_id}:{row['lang1']}", f"{b_id}:{row['lang2']}"
+        texts.setdefault(a_id, (row["text1"], row["lang1"]))
+        texts.setdefault(b_id, (row["text2"], row["lang2"]))
+        pairs.append((a_id, b_id, float(row["Overall"]), row["lang1"] != row["lang2"]))
+    from dedup.fingerprint import ArticleInput
+
+    items = [ArticleInput(id=k, text=t, lang=lang) for k, (t, lang) in sorted(texts.items())]
+    fps = {f.id: f for f in fingerprints(items, config)}
+    stats = CorpusStats(list(fps.values()))
+    out = []
+    for label, cross in (("monolingual", False), ("cross-lingual", True)):
+        pos, neg = [], []
+        for a, b, overall, is_cross in pairs:
+            if is_cross != cross or a == b:
+                continue
+            score = verify(fps[a], fps[b], stats, config).score
+            if overall <= 1.5:
+                pos.append(score)
+            elif overall >= 3:
+                neg.append(score)
+        out.append(f"| semeval {label} ROC-AUC | **{roc_auc(pos, neg):.3f}** ({len(pos)} same / {len(neg)} different) | target >= 0.90 |")
+    return out
+
+
+_BOILER = [
+    "Abonnez-vous à notre newsletter pour recevoir l'essentiel de l'actualité.",
+    "Partager sur Facebook Partager sur Twitter Envoyer par e-mail",
+    "Publicité",
+    "Tous droits réservés. Reproduction interdite sans autorisation.",
+    "Lire aussi : nos dernières informations en continu",
+    "Cet article vous a plu ? Soutenez notre rédaction.",
+]
+
+
+def variant(text: str, rng: random.Random, kind: str) -> str:
+    paras = [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    if kind == "boilerplate":
+        head = rng.sample(_BOILER, 2)
+        tail = rng.sample(_BOILER, 2)
+        return "\n\n".join(head + paras + tail)
+    if kind == "truncated":
+        cut = int(len(text) * 0.6)
+        return text[:cut].rsplit(" ", 1)[0]
+    if kind == "reordered":
+        body = paras[1:]
+        rng.shuffle(body)
+        return "\n\n".join(paras[:1] + body)
+    # light edits: a few words replaced or dropped in ~10% of sentences, one sentence dropped
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 40)):
+        i = rng.randrange(len(words))
+        words[i] = rng.choice(["", "notamment", "également", "ainsi"])
+    edited = " ".join(w for w in words if w)
+    sentences = re.split(r"(?<=[.!?])\s+", edited)
+    if len(sentences) > 3:
+        del sentences[rng.randrange(1, len(sentences))]
+    return " ".join(sentences)
+
+
+def eval_neardup(config: ClusterConfig) -> list[str]:
+    rng = random.Random(7)
+    sources = {}
+    for d in read_corpus(CORPORA / "rpm2-dev"):
+        c = clean(d)
+        m = re.match(r"(T\d+_C\d)_(\d+)", c.id)
+        if m and m.group(2) in ("01", "05"):  # two articles per event: events differ across sources
+            sources[c.id] = (m.group(1), c.text)
+    corpus: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    event: dict[str, str] = {}
+    for sid, (ev, text) in sorted(sources.items()):
+        corpus[sid] = text
+        origin[sid] = sid
+        event[sid] = ev
+        for kind in ("boilerplate", "truncated", "reordered", "edited"):
+            vid = f"{sid}~{kind}"
+            corpus[vid] = variant(text, rng, kind)
+            origin[vid] = sid
+            event[vid] = ev
+    clusters = cluster(corpus, config)
+    pred = assignment(clusters)
+    variant_ids = [v for v in corpus if "~" in v]
+    found = sum(pred[v] == pred[origin[v]] for v in variant_ids)
+    by_kind = defaultdict(lambda: [0, 0])
+    for v in variant_ids:
+        kind = v.split("~")[1]
+        by_kind[kind][1] += 1
+        by_kind[kind][0] += pred[v] == pred[origin[v]]
+    false_dup = 0
+    cross_event = 0
+    for c in clusters:
+        for link in c.links:
+            if link.reasons.get("near_duplicate") and origin[link.a] != origin[link.b]:
+                false_dup += 1
+        if len({event[m] for m in c.members}) > 1:
+            cross_event += 1
+    kinds = ", ".join(f"{k} {a}/{n}" for k, (a, n) in sorted(by_kind.items()))
+    return [
+        f"| near-dup recall | **{found / len(variant_ids):.3f}** ({found}/{len(variant_ids)}: {kinds}) | target >= 0.99 |",
+        f"| near-dup false flags | {false_dup} near-duplicate links between different sources | target 0 |",
+        f"| near-dup clusters mixing events | {cross_event} of {len(clusters)} | target 0 |",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="seeds,rpm2,semeval,neardup")
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--no-write", action="store_true", help="print only, keep the results file")
+    args = parser.parse_args(argv)
+    config = ClusterConfig() if args.threshold is None else ClusterConfig(threshold=args.threshold)
+    lines = ["| measure | value | target |", "|---|---|---|"]
+    for name in args.only.split(","):
+        lines += {"seeds": eval_seeds, "rpm2": eval_rpm2, "semeval": eval_semeval, "neardup": eval_neardup}[name](config)
+    table = "\n".join(lines)
+    text = f"# Clustering quality\n\nconfig: `{config.signature}`\n\n{table}\n"
+    print(text)
+    if not args.no_write and args.only == "seeds,rpm2,semeval,neardup":
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        tmp = RESULTS.with_suffix(".md.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, RESULTS)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

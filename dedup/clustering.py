@@ -1,0 +1,254 @@
+"""Same-event clustering: fingerprints -> candidates -> verified links -> average-link groups.
+
+    clusters = dedup.cluster({"a": text_a, "b": text_b, ...})
+    clusters = dedup.cluster(clean_documents, ClusterConfig(threshold=0.35), aliases=glossary_aliases)
+    link = dedup.explain(doc_a, doc_b)          # score and reasons of one pair
+
+Articles are fingerprinted in batches as they stream in (optionally in spawned worker
+processes) and only the fingerprints are kept.  Candidates come from two sources: MinHash
+LSH bands over content shingles (copies, syndication) and an inverted index over rare event
+keys (names, dates, amounts: same event told in other words, or in another language).
+Each candidate is verified (`dedup.verify`) and groups are formed by average linkage over
+the verified links: two groups merge only when the mean score over *all* their member pairs
+(missing pairs count 0) reaches ``threshold``, so one strong link between two big stories
+cannot chain them together.  Everything is ordered by article id: the same articles give
+the same clusters whatever their input order.
+"""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .config import ClusterConfig
+from .entities import AliasTable
+from .errors import DedupError
+from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
+from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
+from .verify import CorpusStats, Link, event_keys, verify
+
+__all__ = ["Cluster", "Link", "cluster", "explain", "fingerprints", "cluster_fingerprints"]
+
+
+@dataclass
+class Cluster:
+    """One event: its members (sorted ids), a representative, and the links among members."""
+
+    id: str
+    members: list[str]
+    representative: str
+    links: list[Link] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cluster": self.id,
+            "members": list(self.members),
+            "representative": self.representative,
+            "size": len(self.members),
+            "links": [
+                {"a": link.a, "b": link.b, "score": round(link.score, 4), "reasons": link.reasons} for link in self.links
+            ],
+        }
+
+
+def _batches(items: Iterable[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
+    batch: list[ArticleInput] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def fingerprints(
+    docs, config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None
+) -> Iterator[Fingerprint]:
+    """Stream fingerprints of ``docs`` (Mapping[id, text] or Documents), in input order.
+
+    With ``config.workers > 1`` batches go to a pool of *spawned* processes (a forked pool
+    created after rensa was used deadlocked); results keep the input order.
+    """
+    config = config or ClusterConfig()
+    table = AliasTable(aliases) if aliases else None
+    batches = _batches(iter_inputs(docs), config.batch_size)
+    if config.workers <= 1:
+        for batch in batches:
+            yield from fingerprint_batch(batch, config, table)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    plain_aliases = dict(aliases) if aliases else None
+    with context.Pool(config.workers) as pool:
+        jobs = ((batch, config, plain_aliases) for batch in batches)
+        for result in pool.imap(_worker_batch, jobs, chunksize=1):
+            yield from result
+
+
+def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Average-linkage agglomeration over a sparse score graph; indices are id-sorted, so
+    ties resolve the same way every run (smallest member first)."""
+    parent_size = [1] * n
+    low = list(range(n))  # smallest member index of each live group
+    adjacency: list[dict[int, float] | None] = [dict() for _ in range(n)]
+    for (i, j), s in scores.items():
+        adjacency[i][j] = adjacency[i].get(j, 0.0) + s  # type: ignore[index]
+        adjacency[j][i] = adjacency[j].get(i, 0.0) + s  # type: ignore[index]
+    version = [0] * n
+    heap: list[tuple[float, int, int, int, int, int, int]] = []
+
+    def push(i: int, j: int) -> None:
+        total = adjacency[i][j]  # type: ignore[index]
+        avg = total / (parent_size[i] * parent_size[j])
+        if avg >= threshold:
+            a, b = (i, j) if low[i] < low[j] else (j, i)
+            heapq.heappush(heap, (-avg, low[a], low[b], a, b, version[a], version[b]))
+
+    for (i, j) in scores:
+        push(i, j)
+    members: list[list[int] | None] = [[i] for i in range(n)]
+    while heap:
+        _, _, _, a, b, va, vb = heapq.heappop(heap)
+        if adjacency[a] is None or adjacency[b] is None or version[a] != va or version[b] != vb:
+            continue
+        # Merge b into a.
+        adj_a, adj_b = adjacency[a], adjacency[b]
+        assert adj_a is not None and adj_b is not None
+        adj_a.pop(b, None)
+        adj_b.pop(a, None)
+        for k, s in adj_b.items():
+            adj_a[k] = adj_a.get(k, 0.0) + s
+            adj_k = adjacency[k]
+            assert adj_k is not None
+            adj_k[a] = adj_k.get(a, 0.0) + adj_k.pop(b)
+        adjacency[b] = None
+        parent_size[a] += parent_size[b]
+        low[a] = min(low[a], low[b])
+        members[a].extend(members[b])  # type: ignore[union-attr]
+        members[b] = None
+        # Only pairs involving the grown group change; the version bump drops their old entries.
+        version[a] += 1
+        for k in adj_a:
+            push(a, k)
+    return [sorted(m) for m in members if m is not None]
+
+
+def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = None) -> list[Cluster]:
+    """Cluster already computed fingerprints (used by `cluster` and by `ClusterIndex`)."""
+    config = config or ClusterConfig()
+    fps = sorted(fps, key=lambda f: f.id)
+    for prev, cur in zip(fps, fps[1:]):
+        if prev.id == cur.id:
+            raise DedupError(f"article id {cur.id!r} appears twice; ids must be unique (rename one of the files)")
+    n = len(fps)
+    if n == 0:
+        return []
+    stats = CorpusStats(fps)
+    # Candidates 1: LSH over content MinHash (copies and syndicated rewrites).
+    matrix = np.stack([f.minhash for f in fps])
+    if matrix.shape[1] != config.num_perm:
+        from .errors import IncompatibleFingerprintError
+
+        raise IncompatibleFingerprintError(
+            f"fingerprints have {matrix.shape[1]} permutations, config.num_perm={config.num_perm}; "
+            "fingerprint again with this config"
+        )
+    keys = band_keys(matrix, config.lsh_bands, config.lsh_rows)
+    del matrix
+    lsh = lsh_pairs(keys)
+    del keys
+    # Candidates 2: inverted index over rare event keys.
+    vocab: dict[str, int] = {}
+    doc_keys = [[vocab.setdefault(k, len(vocab)) for k, _ in event_keys(f)] for f in fps]
+    df = np.zeros(len(vocab), dtype=np.float64)
+    for k, v in vocab.items():
+        df[v] = stats.event_df[k]
+    idf = np.log((n + 1.0) / (df + 0.5)).clip(min=0.0)
+    events = event_pairs(doc_keys, idf, config.max_postings, config.max_candidates)
+    del doc_keys, vocab
+    pairs = merge_pairs(lsh, events)
+    # Verify.  IDF vectors are built once per article that appears in a candidate.
+    vector_cache: dict[int, tuple[dict, dict]] = {}
+
+    def vectors(i: int) -> tuple[dict, dict]:
+        got = vector_cache.get(i)
+        if got is None:
+            got = (stats.event_vector(fps[i]), stats.keyword_vector(fps[i]))
+            vector_cache[i] = got
+        return got
+
+    scores: dict[tuple[int, int], float] = {}
+    links: dict[tuple[int, int], Link] = {}
+    for code in pairs.tolist():
+        i, j = code >> 32, code & 0xFFFFFFFF
+        (ea, ka), (eb, kb) = vectors(i), vectors(j)
+        link = verify(fps[i], fps[j], stats, config, vectors=(ea, eb, ka, kb))
+        if link.linked:
+            scores[(i, j)] = link.score
+            links[(i, j)] = link
+    del vector_cache
+    groups = _average_link(n, scores, config.threshold)
+    groups.sort(key=lambda g: g[0])
+    out: list[Cluster] = []
+    width = max(4, len(str(len(groups))))
+    for number, group in enumerate(groups, start=1):
+        member_set = set(group)
+        inner = [(pair, link) for pair, link in links.items() if pair[0] in member_set and pair[1] in member_set] if len(group) > 1 else []
+        strength = {i: 0.0 for i in group}
+        for (i, j), link in inner:
+            strength[i] += link.score
+            strength[j] += link.score
+        representative = min(group, key=lambda i: (-strength[i], fps[i].id))
+        inner.sort(key=lambda pl: (pl[1].a, pl[1].b))
+        out.append(
+            Cluster(
+                id=f"c{number:0{width}d}",
+                members=[fps[i].id for i in group],
+                representative=fps[representative].id,
+                links=[link for _, link in inner],
+            )
+        )
+    return out
+
+
+def cluster(
+    docs, config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None
+) -> list[Cluster]:
+    """Group articles that report the same event.
+
+    ``docs`` is a ``Mapping[id, text]`` or an iterable of `Document` / `CleanDocument`
+    (cleaned text, title, publication date and language are used when present).  Every
+    input id ends up in exactly one cluster; clusters are numbered ``c0001``... by their
+    smallest member id.
+    """
+    config = config or ClusterConfig()
+    return cluster_fingerprints(list(fingerprints(docs, config, aliases=aliases)), config)
+
+
+def explain(
+    a, b, config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None, context=None
+) -> Link:
+    """Score and reasons of the link between two articles.
+
+    ``a``/``b`` are Documents, CleanDocuments or plain texts (ids ``a`` and ``b``).
+    ``context`` (same forms as `cluster`'s ``docs``) supplies the corpus whose IDF weights
+    the names; without it every key weighs the same, so scores differ from a corpus run.
+    """
+    config = config or ClusterConfig()
+    item_a = as_input("a", a) if isinstance(a, str) else as_input(a)
+    item_b = as_input("b", b) if isinstance(b, str) else as_input(b)
+    if item_a.id == item_b.id:
+        item_b = ArticleInput(id=item_b.id + "#2", text=item_b.text, title=item_b.title,
+                              published=item_b.published, lang=item_b.lang)
+    table = AliasTable(aliases) if aliases else None
+    fa, fb = fingerprint_batch([item_a, item_b], config, table)
+    if context is not None:
+        stats = CorpusStats(list(fingerprints(context, config, aliases=aliases)))
+    else:
+        stats = CorpusStats([])
+    return verify(fa, fb, stats, config)

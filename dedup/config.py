@@ -1,0 +1,167 @@
+"""`ClusterConfig`: every knob of same-event clustering, validated, hashable, signed."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["ClusterConfig", "lsh_params", "CLUSTER_VERSION"]
+
+# Bump when fingerprints or scores change meaning: an index made by another version is refused.
+CLUSTER_VERSION = "0.1"
+
+
+def _integrate(f, a: float, b: float, steps: int = 200) -> float:
+    # Trapezoid rule: the LSH error curves are smooth, 200 steps is plenty.
+    if b <= a:
+        return 0.0
+    h = (b - a) / steps
+    return h * (0.5 * f(a) + sum(f(a + i * h) for i in range(1, steps)) + 0.5 * f(b))
+
+
+@lru_cache(maxsize=64)
+def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
+    """(bands, rows) minimising the weighted false positive + false negative areas.
+
+    The same criterion as datasketch's ``MinHashLSH``: the probability that a pair of
+    Jaccard ``s`` shares a band is ``1 - (1 - s**rows)**bands``; false positives are the
+    area under that curve below ``threshold``, false negatives the area above it.
+    """
+    best, best_err = (1, num_perm), math.inf
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            fp = _integrate(lambda s: 1 - (1 - s**rows) ** bands, 0.0, threshold)
+            fn = _integrate(lambda s: 1 - (1 - (1 - s**rows) ** bands), threshold, 1.0)
+            err = fp * fp_weight + fn * fn_weight
+            if err < best_err:
+                best, best_err = (bands, rows), err
+    return best
+
+
+def _need(cond: bool, message: str) -> None:
+    if not cond:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """How articles are fingerprinted, paired, verified and grouped.
+
+    threshold: average link score (0..1) two groups need to be merged; raise it to split
+        more, lower it to merge more.
+    near_duplicate: MinHash Jaccard of content shingles above which two articles are
+        copies of one text (syndication); also the threshold the LSH bands are tuned for.
+    num_perm: MinHash permutations (more: finer Jaccard estimates, more memory).
+    shingle_chars: length of the word-anchored character shingles fingerprinted.
+    entity_weight, keyword_weight, title_weight: how the verified score mixes IDF-weighted
+        entity overlap, keyword (TF-IDF) cosine and fuzzy title/lead similarity; they must
+        sum to 1.
+    date_window_days: two articles whose date sets are both known and whose closest dates
+        are further apart than this are treated as different events.
+    date_penalty: factor applied to the score of such a pair (0 vetoes it).
+    max_postings: event keys (names, dates, amounts) shared by more articles than this are
+        too common to propose candidates (``Europe``); they still count when verifying.
+    max_candidates: per article, the strongest event-key candidates kept for verification.
+    min_link: a verified pair scoring below this is not a link at all (kept out of
+        clusters and of the output).
+    keywords: content words kept per article for the keyword cosine.
+    seed: MinHash seed.
+    workers: processes used to fingerprint (spawn start method); 1 = in process.
+    batch_size: articles fingerprinted per batch (bounded memory while streaming).
+    """
+
+    threshold: float = 0.1
+    near_duplicate: float = 0.5
+    num_perm: int = 128
+    shingle_chars: int = 24
+    entity_weight: float = 0.45
+    keyword_weight: float = 0.35
+    title_weight: float = 0.2
+    date_window_days: int = 10
+    date_penalty: float = 0.5
+    max_postings: int = 200
+    max_candidates: int = 40
+    min_link: float = 0.05
+    keywords: int = 40
+    seed: int = 1
+    workers: int = 1
+    batch_size: int = 512
+    # Derived in __post_init__ (stated in outputs so a run can be reproduced).
+    lsh_bands: int = field(init=False, default=0)
+    lsh_rows: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "near_duplicate", "min_link", "date_penalty"):
+            value = getattr(self, name)
+            _need(
+                isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0,
+                f"ClusterConfig.{name}={value!r}: must be a number between 0 and 1 (e.g. {name}=0.5)",
+            )
+        _need(
+            0.0 < self.near_duplicate < 1.0,
+            f"ClusterConfig.near_duplicate={self.near_duplicate!r}: must be strictly between 0 and 1 "
+            "(0.5 finds copies sharing half their shingles)",
+        )
+        for name, low, hint in (
+            ("num_perm", 16, "128"),
+            ("shingle_chars", 4, "24 (about four words)"),
+            ("max_postings", 2, "200"),
+            ("max_candidates", 1, "40"),
+            ("keywords", 1, "40"),
+            ("workers", 1, "1, or os.cpu_count()"),
+            ("batch_size", 1, "512"),
+        ):
+            value = getattr(self, name)
+            _need(
+                isinstance(value, int) and not isinstance(value, bool) and value >= low,
+                f"ClusterConfig.{name}={value!r}: must be an integer >= {low} (try {name}={hint})",
+            )
+        _need(
+            self.num_perm <= 1024,
+            f"ClusterConfig.num_perm={self.num_perm!r}: at most 1024 permutations; 128 is the usual choice",
+        )
+        _need(
+            isinstance(self.date_window_days, int) and self.date_window_days >= 0,
+            f"ClusterConfig.date_window_days={self.date_window_days!r}: must be an integer >= 0 days (e.g. 10)",
+        )
+        _need(isinstance(self.seed, int) and self.seed >= 0, f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
+        weights = (self.entity_weight, self.keyword_weight, self.title_weight)
+        _need(
+            all(isinstance(w, (int, float)) and w >= 0 for w in weights) and abs(sum(weights) - 1.0) < 1e-9,
+            f"ClusterConfig weights entity_weight={self.entity_weight!r}, keyword_weight={self.keyword_weight!r}, "
+            f"title_weight={self.title_weight!r}: must be >= 0 and sum to 1 (e.g. 0.45, 0.35, 0.2)",
+        )
+        _need(
+            self.min_link <= self.threshold,
+            f"ClusterConfig.min_link={self.min_link!r} is above threshold={self.threshold!r}: "
+            "no link could ever merge; lower min_link",
+        )
+        bands, rows = lsh_params(round(self.near_duplicate, 6), self.num_perm)
+        object.__setattr__(self, "lsh_bands", bands)
+        object.__setattr__(self, "lsh_rows", rows)
+
+    # Fields that change fingerprints: an index built with other values must be rebuilt.
+    FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed")
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["version"] = CLUSTER_VERSION
+        return out
+
+    def fingerprint_key(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FINGERPRINT_FIELDS} | {"version": CLUSTER_VERSION}
+
+    @property
+    def signature(self) -> str:
+        """Short stable id of the settings, e.g. ``dedup:0.1|t:0.3|nd:0.5|lsh:16x8|cfg:1a2b3c4d``."""
+        blob = json.dumps({k: v for k, v in self.to_json().items() if k not in ("workers", "batch_size")}, sort_keys=True)
+        digest = hashlib.sha256(blob.encode()).hexdigest()[:8]
+        return (
+            f"dedup:{CLUSTER_VERSION}|t:{self.threshold:g}|nd:{self.near_duplicate:g}"
+            f"|lsh:{self.lsh_bands}x{self.lsh_rows}|cfg:{digest}"
+        )

@@ -1,0 +1,177 @@
+"""Compact per-article fingerprints: content MinHash + event signature + keywords + title/lead.
+
+A `Fingerprint` is all clustering keeps of an article (a few hundred bytes plus interned
+strings), so a million articles stream through without their texts in memory.
+
+MinHash is computed in batches: the text is folded, encoded to bytes, and every
+*word-anchored character shingle* (``shingle_chars`` bytes starting at a word start) is
+hashed with a vectorised polynomial hash in numpy, then rensa's Rust MinHash turns the flat
+hash buffer into the digest matrix.  No Python object per shingle is ever built, which is
+what bounded the per-shingle and string-shingle paths (see bench/bench_cluster_speed.py).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import ClusterConfig
+from .entities import _STOP, AliasTable, extract, fold_text
+
+__all__ = ["Fingerprint", "ArticleInput", "fingerprint_batch", "minhash_matrix", "as_input"]
+
+_WORD = re.compile(r"\w+")
+_LEAD_CHARS = 240  # title + lead compared with rapidfuzz: short, so the scorer stays fast
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    """The parts of an article clustering reads (a Document, CleanDocument or plain text)."""
+
+    id: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    id: str
+    minhash: np.ndarray  # uint32[num_perm]
+    entities: tuple[tuple[str, int], ...]
+    dates: tuple[str, ...]
+    numbers: tuple[str, ...]
+    keywords: tuple[tuple[str, int], ...]
+    lead: str  # folded title + start of the text
+    lang: str | None
+    published: str | None
+    length: int  # characters of cleaned text
+
+
+def as_input(item, text: str | None = None) -> ArticleInput:
+    """Normalise a Document / CleanDocument / (id, text) into an `ArticleInput`."""
+    if isinstance(item, ArticleInput):
+        return item
+    if text is not None:
+        return ArticleInput(id=str(item), text=text)
+    # CleanDocument: has .doc; Document: has .text and .id.  Duck-typed so dedup's
+    # clustering does not care which stage produced the article.
+    doc = getattr(item, "doc", None)
+    if doc is not None:
+        return ArticleInput(
+            id=item.id, text=item.text, title=item.title, published=item.published or doc.published, lang=doc.lang
+        )
+    return ArticleInput(
+        id=item.id, text=item.text, title=getattr(item, "title", None),
+        published=getattr(item, "published", None), lang=getattr(item, "lang", None),
+    )
+
+
+def iter_inputs(docs) -> Iterable[ArticleInput]:
+    if isinstance(docs, Mapping):
+        for key, text in docs.items():
+            yield as_input(key, text)
+        return
+    for item in docs:
+        yield as_input(item)
+
+
+_P1 = np.uint64(0x9E3779B97F4A7C15)
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _shingle_hashes(folded: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat uint64 hashes of word-anchored k-byte shingles and per-document row offsets."""
+    encoded = [t.encode("utf-8") for t in folded]
+    sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
+    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    doc_start = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=doc_start[1:])
+    total = int(doc_start[-1])
+    if total == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(len(encoded) + 1, dtype=np.uint64)
+    doc_of = np.repeat(np.arange(len(encoded), dtype=np.int64), sizes)
+    is_space = buf <= 32
+    # A shingle starts at a non-space byte that follows a space or starts its document.
+    start = ~is_space
+    start[1:] &= is_space[:-1]
+    start[doc_start[:-1][sizes > 0]] = ~is_space[doc_start[:-1][sizes > 0]]
+    # Texts shorter than k still get one shingle (clipped at the document end).
+    pos = np.flatnonzero(start)
+    end_of_doc = doc_start[1:][doc_of[pos]]
+    # Polynomial hash of up to k bytes, bytes past the document end count as 0.
+    h = np.zeros(len(pos), dtype=np.uint64)
+    padded = np.concatenate([buf, np.zeros(k, dtype=np.uint8)]).astype(np.uint64)
+    for j in range(k):
+        idx = pos + j
+        byte = padded[idx]
+        byte[idx >= end_of_doc] = 0
+        h = h * _P1 + byte
+    h ^= h >> np.uint64(29)
+    h *= _P2
+    h ^= h >> np.uint64(32)
+    counts = np.bincount(doc_of[pos], minlength=len(encoded))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.uint64)
+    np.cumsum(counts, out=offsets[1:])
+    return h, offsets
+
+
+def minhash_matrix(folded: list[str], config: ClusterConfig) -> np.ndarray:
+    """uint32[len(folded), num_perm] MinHash digests of the folded texts (rensa, in Rust)."""
+    import rensa  # lazy: native extension
+
+    hashes, offsets = _shingle_hashes(folded, config.shingle_chars)
+    if len(folded) == 0:
+        return np.zeros((0, config.num_perm), dtype=np.uint32)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, config.num_perm, config.seed)
+    out = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(folded), config.num_perm)
+    # Empty texts have no shingles: give them a sentinel row so they never collide by accident.
+    empty = offsets[1:] == offsets[:-1]
+    if empty.any():
+        out[empty] = np.uint32(0xFFFFFFFF)
+    return out
+
+
+def keywords_of(folded: str, n: int) -> tuple[tuple[str, int], ...]:
+    counts = Counter(w for w in _WORD.findall(folded) if len(w) > 3 and not w.isdigit() and w not in _STOP)
+    # Ties broken by the word so the same text always gives the same keywords.
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return tuple(sorted((sys.intern(w), c) for w, c in top))
+
+
+def fingerprint_batch(
+    items: list[ArticleInput], config: ClusterConfig, aliases: AliasTable | None = None
+) -> list[Fingerprint]:
+    """Fingerprints of a batch of articles (one MinHash call for the whole batch)."""
+    folded = [fold_text(item.text) for item in items]
+    matrix = minhash_matrix(folded, config)
+    out = []
+    for row, item, ftext in zip(matrix, items, folded):
+        signature = extract(item.text, title=item.title, published=item.published, aliases=aliases)
+        lead_src = f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
+        lead = " ".join(fold_text(lead_src[: _LEAD_CHARS * 2]).split())[:_LEAD_CHARS]
+        out.append(
+            Fingerprint(
+                id=item.id,
+                minhash=row.copy(),
+                entities=signature.entities,
+                dates=signature.dates,
+                numbers=signature.numbers,
+                keywords=keywords_of(ftext, config.keywords),
+                lead=lead,
+                lang=item.lang,
+                published=item.published,
+                length=len(item.text),
+            )
+        )
+    return out
+
+
+def _worker_batch(args: tuple[list[ArticleInput], ClusterConfig, dict | None]) -> list[Fingerprint]:
+    items, config, aliases = args
+    return fingerprint_batch(items, config, AliasTable(aliases) if aliases else None)

@@ -1,0 +1,161 @@
+"""A persisted clustering index: add articles now, more later, same clusters as one run.
+
+    index = ClusterIndex.open("events.idx")      # created if missing
+    index.add(clean_documents)
+    index.save()                                 # atomic
+    for c in index.clusters(): ...
+
+The file holds the fingerprints (never texts): a gzip'd JSON-lines file whose first line
+is a header naming the format, the fingerprint settings and the alias table digest.
+`clusters()` re-runs candidate generation, verification and average linkage over all
+stored fingerprints, sorted by id, so adding articles in any order and any number of
+steps gives exactly the clusters of a from-scratch run on the union: corpus IDF weights
+and group boundaries may legitimately change when new articles arrive.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .clustering import Cluster, cluster_fingerprints, fingerprints
+from .config import ClusterConfig
+from .entities import AliasTable
+from .errors import DedupError, IncompatibleFingerprintError
+from .fingerprint import Fingerprint
+
+__all__ = ["ClusterIndex", "INDEX_FORMAT"]
+
+INDEX_FORMAT = "dedup-cluster-index/1"
+
+
+def _fp_to_json(fp: Fingerprint) -> dict:
+    return {
+        "id": fp.id,
+        "minhash": base64.b64encode(fp.minhash.astype("<u4").tobytes()).decode("ascii"),
+        "entities": [list(e) for e in fp.entities],
+        "dates": list(fp.dates),
+        "numbers": list(fp.numbers),
+        "keywords": [list(k) for k in fp.keywords],
+        "lead": fp.lead,
+        "lang": fp.lang,
+        "published": fp.published,
+        "length": fp.length,
+    }
+
+
+def _fp_from_json(obj: dict) -> Fingerprint:
+    import sys
+
+    return Fingerprint(
+        id=obj["id"],
+        minhash=np.frombuffer(base64.b64decode(obj["minhash"]), dtype="<u4").astype(np.uint32),
+        entities=tuple((sys.intern(k), int(c)) for k, c in obj["entities"]),
+        dates=tuple(obj["dates"]),
+        numbers=tuple(obj["numbers"]),
+        keywords=tuple((sys.intern(k), int(c)) for k, c in obj["keywords"]),
+        lead=obj["lead"],
+        lang=obj.get("lang"),
+        published=obj.get("published"),
+        length=int(obj.get("length", 0)),
+    )
+
+
+def _alias_digest(aliases: Mapping[str, str] | None) -> str:
+    return hashlib.sha256(AliasTable(aliases).digest_source.encode("utf-8")).hexdigest()[:16]
+
+
+class ClusterIndex:
+    """Fingerprints of every article added so far, in a file the user names."""
+
+    def __init__(self, path: Path, config: ClusterConfig, aliases: Mapping[str, str] | None, fps: dict[str, Fingerprint]):
+        self.path = path
+        self.config = config
+        self.aliases = dict(aliases) if aliases else None
+        self._fps = fps
+        self._dirty = False
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None
+    ) -> "ClusterIndex":
+        """Open ``path`` (or start a new, empty index there if it does not exist).
+
+        An index made with other fingerprint settings (``num_perm``, ``shingle_chars``,
+        ``keywords``, ``seed``, version) or another alias table is refused with
+        `IncompatibleFingerprintError`: rebuild it, or open it with the settings it names.
+        Scoring settings (threshold, weights) may differ: they apply when clustering.
+        """
+        config = config or ClusterConfig()
+        path = Path(path)
+        fps: dict[str, Fingerprint] = {}
+        if path.exists():
+            try:
+                with gzip.open(path, "rt", encoding="utf-8") as fh:
+                    header = json.loads(fh.readline() or "null")
+                    if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT:
+                        raise DedupError(f"{path}: not a cluster index (expected format {INDEX_FORMAT!r})")
+                    if header.get("fingerprint") != config.fingerprint_key():
+                        raise IncompatibleFingerprintError(
+                            f"{path}: made with fingerprint settings {header.get('fingerprint')}, "
+                            f"this config has {config.fingerprint_key()}; open it with matching settings or delete it to rebuild"
+                        )
+                    if header.get("aliases") != _alias_digest(aliases):
+                        raise IncompatibleFingerprintError(
+                            f"{path}: made with another alias table (glossary); use the same glossary or delete the index to rebuild"
+                        )
+                    for line_no, line in enumerate(fh, start=2):
+                        try:
+                            fp = _fp_from_json(json.loads(line))
+                        except (ValueError, KeyError, TypeError) as exc:
+                            raise DedupError(f"{path}:{line_no}: corrupt fingerprint ({exc}); delete the index to rebuild") from exc
+                        fps[fp.id] = fp
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
+        return cls(path, config, aliases, fps)
+
+    def __len__(self) -> int:
+        return len(self._fps)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self._fps
+
+    def add(self, docs) -> None:
+        """Fingerprint and add articles (same forms as `dedup.cluster`).
+
+        An id already in the index is replaced by the new version of the article.
+        """
+        for fp in fingerprints(docs, self.config, aliases=self.aliases):
+            self._fps[fp.id] = fp
+            self._dirty = True
+
+    def clusters(self) -> list[Cluster]:
+        return cluster_fingerprints(list(self._fps.values()), self.config)
+
+    def save(self) -> None:
+        """Write the index atomically (temporary file in the same folder, then rename)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        header = {
+            "format": INDEX_FORMAT,
+            "fingerprint": self.config.fingerprint_key(),
+            "aliases": _alias_digest(self.aliases),
+            "count": len(self._fps),
+        }
+        try:
+            # No name, mtime=0: the same fingerprints give a byte-identical file.
+            with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write((json.dumps(header, sort_keys=True) + "\n").encode("utf-8"))
+                for key in sorted(self._fps):
+                    gz.write((json.dumps(_fp_to_json(self._fps[key]), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DedupError(f"{self.path}: cannot write cluster index ({exc}); check the folder is writable") from exc
+        self._dirty = False

@@ -1,0 +1,150 @@
+"""Same-event clustering: seeds grouping, determinism, near-duplicates, chaining, config."""
+import random
+from pathlib import Path
+
+import pytest
+
+from dedup.clustering import _average_link, cluster, explain
+from dedup.config import ClusterConfig, lsh_params
+from dedup.document import CleanDocument, Document
+from dedup.errors import ConfigError, DedupError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_docs():
+    from dedup import clean, read_corpus
+
+    return [clean(d) for d in read_corpus(SEEDS)]
+
+
+def test_seeds_group_only_the_ashgabat_pair(seed_docs):
+    clusters = cluster(seed_docs, aliases={"Achgabat": "Ashgabat"})
+    groups = [[m[:3] for m in c.members] for c in clusters]
+    assert groups == [["000", "002"], ["001"], ["003"], ["004"]]
+    assert [c.id for c in clusters] == ["c0001", "c0002", "c0003", "c0004"]
+    pair = clusters[0]
+    assert pair.to_json()["size"] == 2
+    assert len(pair.links) == 1
+    reasons = pair.links[0].reasons
+    assert "ashgabat" in reasons["entities"] and "kallas" in reasons["entities"]
+    assert reasons["dates"] == ["--03-27"]
+
+
+def test_input_order_does_not_change_clusters(seed_docs):
+    shuffled = list(seed_docs)
+    random.Random(3).shuffle(shuffled)
+    a = [c.to_json() for c in cluster(seed_docs)]
+    b = [c.to_json() for c in cluster(shuffled)]
+    assert a == b
+
+
+def test_mapping_input_every_id_once():
+    docs = {"x": "Le ministre Jean Dupont a visité Lyon le 3 mai.", "y": "", "z": "Autre chose à Brest."}
+    clusters = cluster(docs)
+    members = sorted(m for c in clusters for m in c.members)
+    assert members == ["x", "y", "z"]
+
+
+def test_duplicate_ids_are_refused():
+    docs = [Document(id="a", text="Paris"), Document(id="a", text="Lyon")]
+    with pytest.raises(DedupError, match="appears twice"):
+        cluster(docs)
+
+
+def _story(seed: int) -> str:
+    rng = random.Random(seed)
+    words = "gouvernement annonce réforme budget école hôpital région emploi transport énergie".split()
+    names = ["Marianne Dubreuil", "Clermont-Ferrand", "Agence Nordique", "Hervé Lantier"]
+    sents = []
+    for k in range(12):
+        body = " ".join(rng.choice(words) for _ in range(14))
+        sents.append(f"{names[k % 4]} {body} {rng.randint(100, 999)} euros.")
+    return " ".join(sents)
+
+
+def test_near_duplicates_truncated_and_boilerplated_join():
+    text = _story(1)
+    docs = {
+        "orig": text,
+        "trunc": text[: int(len(text) * 0.6)],
+        "boiler": "Abonnez-vous à notre lettre.\n\n" + text + "\n\nTous droits réservés.",
+    }
+    clusters = cluster(docs)
+    assert [c.members for c in clusters] == [["boiler", "orig", "trunc"]]
+    near = [l for l in clusters[0].links if l.reasons["near_duplicate"]]
+    assert {(l.a, l.b) for l in near} >= {("boiler", "orig")}
+
+
+def test_average_link_resists_chaining():
+    # Two tight groups {0,1,2} and {3,4,5}, one strong bridge 2-3: average over the 9
+    # cross pairs is 0.9/9 = 0.1 < 0.3, so they stay apart; single linkage would merge.
+    scores = {(0, 1): 0.9, (0, 2): 0.9, (1, 2): 0.9, (3, 4): 0.9, (3, 5): 0.9, (4, 5): 0.9, (2, 3): 0.9}
+    assert _average_link(6, scores, 0.3) == [[0, 1, 2], [3, 4, 5]]
+    assert _average_link(6, scores, 0.05) == [[0, 1, 2, 3, 4, 5]]
+
+
+def test_date_conflict_penalises_same_names_a_month_apart():
+    a = "Le président Arnaud Villemin a inauguré le pont de Saint-Brévin le 3 juillet 2008."
+    b = "Le président Arnaud Villemin a inauguré le pont de Saint-Brévin le 9 août 2008."
+    near = explain(a, a.replace("inauguré", "ouvert"))
+    far = explain(a, b)
+    assert far.reasons["date_gap_days"] == 37
+    assert far.reasons["date_conflict"] is True
+    assert near.reasons["date_conflict"] is False
+    assert far.score < near.score
+
+
+def test_explain_accepts_clean_documents(seed_docs):
+    by = {d.id[:3]: d for d in seed_docs}
+    link = explain(by["000"], by["002"], aliases={"Achgabat": "Ashgabat"}, context=seed_docs)
+    assert link.linked and link.a.startswith("000") and link.b.startswith("002")
+    assert link.to_json()["reasons"]["scores"]["minhash_jaccard"] < 0.1  # not a copy: found by names
+    other = explain(by["000"], by["001"], context=seed_docs)
+    assert other.score < link.score
+
+
+def test_cross_lingual_pair_scores_on_names_dates_amounts():
+    fr = CleanDocument(doc=Document(id="fr", text="x", lang="fr"),
+                       text="Kaja Kallas a rencontré Rashid Meredov à Achgabat le 27 mars 2025 : 12 millions d'euros.", title=None)
+    en = CleanDocument(doc=Document(id="en", text="x", lang="en"),
+                       text="Kaja Kallas met Rashid Meredov in Ashgabat on 27 March 2025: 12 million euros.", title=None)
+    link = explain(fr, en, aliases={"Achgabat": "Ashgabat"})
+    assert link.reasons["cross_lingual"] is True
+    assert link.reasons["dates"] == ["--03-27"]
+    assert link.reasons["numbers"] == ["12000000"]
+    assert {"kallas", "meredov", "ashgabat"} <= set(link.reasons["entities"])
+    assert link.score > 0.5
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"threshold": 1.5}, "threshold=1.5"),
+        ({"near_duplicate": 0.0}, "near_duplicate=0.0"),
+        ({"num_perm": 8}, "num_perm=8"),
+        ({"workers": 0}, "workers=0"),
+        ({"entity_weight": 0.9}, "sum to 1"),
+        ({"threshold": 0.05, "min_link": 0.1}, "lower min_link"),
+        ({"date_window_days": -1}, "date_window_days=-1"),
+    ],
+)
+def test_config_validation_names_value_and_fix(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        ClusterConfig(**kwargs)
+
+
+def test_config_signature_and_lsh_params():
+    config = ClusterConfig()
+    assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (25, 5)
+    assert config.signature.startswith("dedup:0.1|t:0.1|nd:0.5|lsh:25x5|cfg:")
+    assert config.signature == ClusterConfig().signature
+    assert ClusterConfig(threshold=0.2).signature != config.signature
+    assert config.to_json()["lsh_bands"] == 25
+
+
+def test_spawn_workers_give_the_same_clusters(seed_docs):
+    one = [c.to_json() for c in cluster(seed_docs, ClusterConfig(batch_size=2))]
+    two = [c.to_json() for c in cluster(seed_docs, ClusterConfig(batch_size=2, workers=2))]
+    assert one == two

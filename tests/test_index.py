@@ -1,0 +1,70 @@
+"""ClusterIndex: incremental adds give the from-scratch clusters; atomic, checked file."""
+import gzip
+from pathlib import Path
+
+import pytest
+
+from dedup.clustering import cluster
+from dedup.config import ClusterConfig
+from dedup.errors import DedupError, IncompatibleFingerprintError
+from dedup.index import ClusterIndex
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_docs():
+    from dedup import clean, read_corpus
+
+    return [clean(d) for d in read_corpus(SEEDS)]
+
+
+def test_incremental_equals_from_scratch(tmp_path, seed_docs):
+    path = tmp_path / "events.idx"
+    first = ClusterIndex.open(path)
+    first.add(seed_docs[3:])  # 003, 004
+    first.save()
+    assert [c.members for c in first.clusters()] == [[seed_docs[3].id], [seed_docs[4].id]]
+    later = ClusterIndex.open(path)
+    assert len(later) == 2
+    later.add(seed_docs[:3])
+    later.save()
+    reopened = ClusterIndex.open(path)
+    expected = [c.to_json() for c in cluster(seed_docs)]
+    assert [c.to_json() for c in reopened.clusters()] == expected
+    assert [c.members for c in reopened.clusters()][0] == [seed_docs[0].id, seed_docs[2].id]
+
+
+def test_save_is_deterministic_and_leaves_no_temp(tmp_path, seed_docs):
+    a, b = tmp_path / "a.idx", tmp_path / "b.idx"
+    ia = ClusterIndex.open(a)
+    ia.add(seed_docs)
+    ia.save()
+    ib = ClusterIndex.open(b)
+    ib.add(reversed(seed_docs))
+    ib.save()
+    assert a.read_bytes() == b.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.idx", "b.idx"]
+
+
+def test_other_fingerprint_settings_are_refused(tmp_path, seed_docs):
+    path = tmp_path / "x.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs[:1])
+    index.save()
+    with pytest.raises(IncompatibleFingerprintError, match="num_perm"):
+        ClusterIndex.open(path, ClusterConfig(num_perm=64))
+    with pytest.raises(IncompatibleFingerprintError, match="alias"):
+        ClusterIndex.open(path, aliases={"Achgabat": "Ashgabat"})
+    # Scoring settings may change between runs.
+    assert len(ClusterIndex.open(path, ClusterConfig(threshold=0.2))) == 1
+
+
+def test_corrupt_index_raises_typed_error(tmp_path):
+    path = tmp_path / "bad.idx"
+    path.write_bytes(b"not gzip")
+    with pytest.raises(DedupError, match="cannot read cluster index"):
+        ClusterIndex.open(path)
+    path.write_bytes(gzip.compress(b'{"format": "something-else"}\n'))
+    with pytest.raises(DedupError, match="not a cluster index"):
+        ClusterIndex.open(path)

@@ -1,0 +1,177 @@
+"""`xlate cluster` and `xlate explain`: same-event clustering from the command line.
+
+Registered by xlate/cli.py (``commands = [cluster, explain]``).  Parsing and printing only;
+the work is `dedup.cluster`, `dedup.explain` and `dedup.ClusterIndex`.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from dedup.errors import DedupError
+from xlate.errors import XlateError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _handle_errors(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (XlateError, DedupError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+def _config(threshold: float | None, workers: int | None):
+    from dedup.config import ClusterConfig
+
+    kwargs = {}
+    if threshold is not None:
+        kwargs["threshold"] = threshold
+        # min_link may not exceed threshold; keep the default unless the threshold is lower.
+        kwargs["min_link"] = min(ClusterConfig.min_link, threshold)
+    if workers is not None:
+        kwargs["workers"] = workers
+    return ClusterConfig(**kwargs)
+
+
+def _aliases(glossary: str | None):
+    if not glossary:
+        return None
+    from xlate.glossary import Glossary  # lazy: another package's module
+
+    return Glossary.load(glossary).aliases()
+
+
+def _read_clean(corpus: str, failures: list[dict]):
+    from dedup import clean, read_corpus
+
+    def on_error(error) -> None:
+        failures.append(error.to_json() | {"stage": "read"})
+
+    for doc in read_corpus(corpus, on_error=on_error):
+        yield clean(doc)
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+    os.replace(tmp, path)
+
+
+@click.command("cluster")
+@click.argument("corpus", type=click.Path(exists=True, allow_dash=True))
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (OUT/clusters.jsonl).")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
+              help="Persisted index file: CORPUS is added to it and clusters cover everything it holds.")
+@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Glossary whose name variants are folded together (Achgabat = Ashgabat).")
+@click.option("--threshold", type=float, default=None,
+              help="Average-link score two groups need to merge (default 0.1); higher splits more.")
+@click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
+@_handle_errors
+def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None) -> None:
+    """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
+
+    Each line: {"cluster", "members", "representative", "size", "links"}, every link with
+    its reasons (shared names, dates, amounts, keywords, scores).
+    """
+    config = _config(threshold, workers)
+    aliases = _aliases(glossary)
+    failures: list[dict] = []
+    docs = _read_clean(corpus, failures)
+    if index_path:
+        from dedup.index import ClusterIndex
+
+        index = ClusterIndex.open(index_path, config, aliases=aliases)
+        index.add(docs)
+        index.save()
+        clusters = index.clusters()
+    else:
+        from dedup.clustering import cluster as run_cluster
+
+        clusters = run_cluster(docs, config, aliases=aliases)
+    out_dir = Path(out)
+    _write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
+    if failures:
+        _write_jsonl(out_dir / "errors.jsonl", failures)
+        for item in failures[:20]:
+            click.echo(f"failed: {item['file']}: {item['reason']}", err=True)
+    articles = sum(len(c.members) for c in clusters)
+    grouped = sum(1 for c in clusters if len(c.members) > 1)
+    click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}")
+    click.echo(f"signature: {config.signature}")
+    sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+def _format_link(link) -> str:
+    r = link.reasons
+    s = r["scores"]
+    verdict = "linked" if link.linked else "not linked"
+    lines = [
+        f"{link.a} <-> {link.b}: score {link.score:.3f} ({verdict})",
+        f"  event overlap {s['event']:.3f}, keywords {s['keywords']:.3f}, title/lead {s['title']:.3f}, "
+        f"shingle Jaccard {s['minhash_jaccard']:.3f}",
+        f"  shared names:    {', '.join(r['entities']) or '-'}",
+        f"  shared dates:    {', '.join(r['dates']) or '-'}",
+        f"  shared amounts:  {', '.join(r['numbers']) or '-'}",
+        f"  shared keywords: {', '.join(r['keywords']) or '-'}",
+    ]
+    gap = r["date_gap_days"]
+    if gap is None:
+        lines.append("  dates: not comparable (one article gives no day)")
+    else:
+        lines.append(f"  closest dates {gap} days apart" + (" -> different events, score penalised" if r["date_conflict"] else ""))
+    if r["near_duplicate"]:
+        lines.append("  near-duplicate: copies of one text")
+    if r["cross_lingual"]:
+        lines.append("  cross-lingual pair: scored on names, dates and amounts only")
+    return "\n".join(lines)
+
+
+@click.command("explain")
+@click.argument("corpus", type=click.Path(exists=True, allow_dash=True))
+@click.argument("a")
+@click.argument("b")
+@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary of name variants.")
+@click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
+@click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
+@_handle_errors
+def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool) -> None:
+    """Say why articles A and B of CORPUS are (or are not) linked as one event.
+
+    A and B are article ids (paths relative to CORPUS without extension).  Names are
+    weighted by their rarity in CORPUS, as in `xlate cluster`.
+    """
+    from dedup.clustering import explain as run_explain
+
+    config = _config(threshold, None)
+    aliases = _aliases(glossary)
+    failures: list[dict] = []
+    docs = list(_read_clean(corpus, failures))
+    by_id = {d.id: d for d in docs}
+    missing = [x for x in (a, b) if x not in by_id]
+    if missing:
+        known = ", ".join(sorted(by_id)[:5])
+        click.echo(f"error: no article with id {', '.join(map(repr, missing))} in {corpus} (ids look like: {known})", err=True)
+        sys.exit(EXIT_USAGE)
+    link = run_explain(by_id[a], by_id[b], config, aliases=aliases, context=docs)
+    if as_json:
+        click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_format_link(link))
+
+
+commands = [cluster, explain]
