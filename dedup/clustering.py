@@ -90,6 +90,12 @@ def fingerprints(
             yield from result
 
 
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    """Scale to unit length once, so each verified pair's cosine is a plain dot product."""
+    norm = sum(x * x for x in vector.values()) ** 0.5
+    return {k: x / norm for k, x in vector.items()} if norm else vector
+
+
 def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
     """Average-linkage agglomeration over a sparse score graph; indices are id-sorted, so
     ties resolve the same way every run (smallest member first)."""
@@ -178,7 +184,7 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     def vectors(i: int) -> tuple[dict, dict]:
         got = vector_cache.get(i)
         if got is None:
-            got = (stats.event_vector(fps[i]), stats.keyword_vector(fps[i]))
+            got = (_unit(stats.event_vector(fps[i])), _unit(stats.keyword_vector(fps[i])))
             vector_cache[i] = got
         return got
 
@@ -196,9 +202,14 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     groups.sort(key=lambda g: g[0])
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
+    group_of = {i: g for g, group in enumerate(groups) for i in group}
+    inner_links: dict[int, list] = {}
+    for pair, link in links.items():
+        g = group_of[pair[0]]
+        if g == group_of[pair[1]]:
+            inner_links.setdefault(g, []).append((pair, link))
     for number, group in enumerate(groups, start=1):
-        member_set = set(group)
-        inner = [(pair, link) for pair, link in links.items() if pair[0] in member_set and pair[1] in member_set] if len(group) > 1 else []
+        inner = inner_links.get(number - 1, [])
         strength = {i: 0.0 for i in group}
         for (i, j), link in inner:
             strength[i] += link.score

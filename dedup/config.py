@@ -85,7 +85,7 @@ class ClusterConfig:
     date_window_days: int = 10
     date_penalty: float = 0.5
     max_postings: int = 200
-    max_candidates: int = 40
+    max_candidates: int = 20
     min_link: float = 0.05
     keywords: int = 40
     seed: int = 1
@@ -111,7 +111,7 @@ class ClusterConfig:
             ("num_perm", 16, "128"),
             ("shingle_chars", 4, "24 (about four words)"),
             ("max_postings", 2, "200"),
-            ("max_candidates", 1, "40"),
+            ("max_candidates", 1, "20"),
             ("keywords", 1, "40"),
             ("workers", 1, "1, or os.cpu_count()"),
             ("batch_size", 1, "512"),

@@ -83,12 +83,14 @@ class CorpusStats:
         return {w: (1.0 + math.log(c)) * self.idf(self.keyword_df.get(w, 0)) for w, c in fp.keywords}
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[tuple[str, float]]]:
+def _cosine(a: dict[str, float], b: dict[str, float], unit: bool = False) -> tuple[float, list[tuple[str, float]]]:
     if len(a) > len(b):
         a, b = b, a
     shared = [(k, x * b[k]) for k, x in a.items() if k in b]
     if not shared:
         return 0.0, []
+    if unit:  # unit vectors (precomputed by the clustering loop): cosine is the dot product
+        return sum(x for _, x in shared), shared
     na = math.sqrt(sum(x * x for x in a.values()))
     nb = math.sqrt(sum(x * x for x in b.values()))
     if na == 0 or nb == 0:
@@ -149,19 +151,21 @@ def verify(
     *,
     vectors: tuple[dict, dict, dict, dict] | None = None,
 ) -> Link:
-    """Score one pair and say why.  ``vectors`` may carry precomputed IDF vectors."""
+    """Score one pair and say why.  ``vectors`` may carry precomputed unit-length IDF vectors
+    (event a, event b, keywords a, keywords b)."""
+    unit = vectors is not None
     if vectors is None:
         ea, eb = stats.event_vector(a), stats.event_vector(b)
         ka, kb = stats.keyword_vector(a), stats.keyword_vector(b)
     else:
         ea, eb, ka, kb = vectors
-    event_score, shared_events = _cosine(ea, eb)
+    event_score, shared_events = _cosine(ea, eb, unit)
     cross = bool(a.lang and b.lang and a.lang != b.lang)
     if cross:
         keyword_score, shared_keywords, title_score = 0.0, [], 0.0
         score = event_score
     else:
-        keyword_score, shared_keywords = _cosine(ka, kb)
+        keyword_score, shared_keywords = _cosine(ka, kb, unit)
         title_score = _title_similarity(a.lead, b.lead)
         score = (
             config.entity_weight * event_score
