@@ -5,6 +5,7 @@ chromium-driver`), so there this runs.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -136,3 +137,44 @@ def test_screenshot_of_the_index(browser, site, tmp_path):
     if not SCREENSHOT_COPY.exists() or os.environ.get("XLATE_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+ASHGABAT = ("000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1")
+
+
+@pytest.fixture(scope="module")
+def seeds_site(tmp_path_factory):
+    """The real run of the seeds (apertium fr->es->en, the seeds' glossary) and its report."""
+    from xlate.pipeline import RunConfig, run
+    from xlate.report import build_report
+
+    if shutil.which("apertium") is None:
+        pytest.fail("apertium is not installed: run the project's system-deps installer (apertium apertium-fr-es apertium-eng-spa)")
+    glossary = SEEDS / "glossary.tsv"
+    out = tmp_path_factory.mktemp("seeds") / "OUT"
+    run(SEEDS, out, RunConfig(engine="apertium", glossary=str(glossary) if glossary.is_file() else None))
+    return build_report(out)
+
+
+@pytest.mark.slow
+def test_seeds_report_in_browser(browser, seeds_site, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    clusters = [json.loads(line) for line in (seeds_site.parent.parent / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
+    ashgabat = next(c for c in clusters if ASHGABAT[0] in c["members"])
+    assert set(ASHGABAT) <= set(ashgabat["members"]), "the two Ashgabat reports must share a cluster"
+
+    browser.get(seeds_site.as_uri())
+    browser.find_element(By.LINK_TEXT, ashgabat["cluster"]).click()
+    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "table.summary a")]
+    assert all(any(safe in h for h in hrefs) for safe in ASHGABAT)
+    assert browser.find_elements(By.CSS_SELECTOR, "table.aligned tr.shared"), "the two reports share no sentence"
+    assert _severe(browser) == []
+    browser.find_element(By.CSS_SELECTOR, "table.summary a").click()
+    marks = browser.find_elements(By.CSS_SELECTOR, "mark.term")
+    if (SEEDS / "glossary.tsv").is_file():
+        assert marks and all(m.is_displayed() for m in marks)
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert _severe(browser) == []
+    assert browser.save_screenshot(str(tmp_path / "seeds-article.png"))

@@ -112,6 +112,13 @@ def test_english_term_spans_longest_first_every_occurrence():
     ([["Ministers met in Ashgabat on Thursday.", "Ministers met in Ashgabat on Thursday morning."],
       ["Ministers met in Ashgabat on Thursday."]],
      AlignConfig(score_cutoff=80), [((0, 0), 100.0), ((1, None), None)]),
+    # a headline whose words are all in the lead scores 100 but is too short to be "the same sentence"
+    ([["EU-Central Asia: 20th ministerial meeting in Ashgabat"],
+      ["On 27 March the EU and the five states of Central Asia held the 20th EU-Central Asia ministerial meeting in Ashgabat"]],
+     AlignConfig(), [((None, 0), None), ((0, None), None)]),
+    ([["EU-Central Asia: 20th ministerial meeting in Ashgabat"],
+      ["On 27 March the EU and the five states of Central Asia held the 20th EU-Central Asia ministerial meeting in Ashgabat"]],
+     AlignConfig(min_length_ratio=0), [((0, 0), 100.0)]),
     # three members chain into one row
     ([["The summit will take place in Samarkand next year."], ["The summit will take place in Samarkand next year."],
       ["The next summit will take place in Samarkand next year."]],
@@ -141,6 +148,7 @@ def test_align_lower_cutoff_matches_fused_sentence_greedily():
     ({"score_cutoff": 0}, "score_cutoff=0 must be in (0, 100]"),
     ({"score_cutoff": 101}, "score_cutoff=101"),
     ({"min_tokens": 0}, "min_tokens=0 must be a positive integer"),
+    ({"min_length_ratio": 1.5}, "min_length_ratio=1.5 must be in [0, 1]"),
 ])
 def test_align_config_validation(kwargs, fragment):
     with pytest.raises(ConfigError, match=re.escape(fragment)):

@@ -19,16 +19,21 @@ from xlate.errors import ConfigError
 class AlignConfig:
     """``score_cutoff``: token_set_ratio (0-100) a pair needs to be "the same sentence";
     ``min_tokens``: sentences with fewer words never match (token_set_ratio scores any
-    subset 100, so "Kaja Kallas said." would otherwise match every sentence naming her)."""
+    subset 100, so "Kaja Kallas said." would otherwise match every sentence naming her);
+    ``min_length_ratio``: the shorter sentence of a pair needs at least this share of the
+    longer one's words (for the same reason: a headline is a subset of the lead)."""
 
     score_cutoff: float = 75.0
     min_tokens: int = 4
+    min_length_ratio: float = 0.5
 
     def __post_init__(self) -> None:
         if not isinstance(self.score_cutoff, (int, float)) or not 0 < self.score_cutoff <= 100:
             raise ConfigError(f"score_cutoff={self.score_cutoff!r} must be in (0, 100]; e.g. 75 keeps paraphrases, 90 near-copies")
         if not isinstance(self.min_tokens, int) or self.min_tokens < 1:
             raise ConfigError(f"min_tokens={self.min_tokens!r} must be a positive integer; e.g. 4")
+        if not isinstance(self.min_length_ratio, (int, float)) or not 0 <= self.min_length_ratio <= 1:
+            raise ConfigError(f"min_length_ratio={self.min_length_ratio!r} must be in [0, 1]; e.g. 0.5, or 0 to disable")
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,8 @@ def align_members(members: Sequence[Sequence[str]], config: AlignConfig = AlignC
     from rapidfuzz import fuzz, process, utils
 
     count = len(members)
-    eligible = [
-        [i for i, text in enumerate(sentences) if len(utils.default_process(text or "").split()) >= config.min_tokens]
-        for sentences in members
-    ]
+    words = [[len(utils.default_process(text or "").split()) for text in sentences] for sentences in members]
+    eligible = [[i for i, n in enumerate(counts) if n >= config.min_tokens] for counts in words]
     candidates: list[tuple[float, int, int, int, int]] = []
     for a in range(count):
         for b in range(a + 1, count):
@@ -72,7 +75,10 @@ def align_members(members: Sequence[Sequence[str]], config: AlignConfig = AlignC
                 score_cutoff=config.score_cutoff,
                 workers=1,
             )
-            for x, y in zip(*np.nonzero(matrix >= config.score_cutoff)):
+            len_a = np.array([words[a][i] for i in eligible[a]], dtype=float)[:, None]
+            len_b = np.array([words[b][j] for j in eligible[b]], dtype=float)[None, :]
+            balanced = np.minimum(len_a, len_b) >= config.min_length_ratio * np.maximum(len_a, len_b)
+            for x, y in zip(*np.nonzero((matrix >= config.score_cutoff) & balanced)):
                 # Rounded so float noise never changes which pair wins a tie.
                 score = round(float(matrix[x, y]), 4)
                 candidates.append((-score, a, eligible[a][x], b, eligible[b][y]))

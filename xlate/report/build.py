@@ -264,8 +264,10 @@ class _Site:
         for violation in violations:
             notes.append(f'<li class="flag">\u26a0 violation: <q>{esc(violation.get("term"))}</q> should be '
                          f'<q>{esc(violation.get("expected"))}</q></li><li class="muted">{esc(violation.get("reason"))}</li>')
-        for term in terms:
-            notes.append(f"<li>{esc(term.get('source'))} \u2192 {esc(term.get('english'))}</li>")
+        used = Counter((str(t.get("source") or ""), str(t.get("english") or "")) for t in terms)
+        for (source_term, english_term), n in used.items():
+            times = f' <span class="muted">\u00d7{n}</span>' if n > 1 else ""
+            notes.append(f"<li>{esc(source_term)} \u2192 {esc(english_term)}{times}</li>")
         cls = ' class="violation"' if violations else ""
         index = sentence.get("index")
         notes_html = '<ul class="flags">' + "".join(notes) + "</ul>" if notes else ""
