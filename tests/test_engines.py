@@ -1,0 +1,126 @@
+import shutil
+
+import pytest
+
+from marian_fixture import tiny_marian  # noqa: F401  (session fixture; tests/ is on sys.path under pytest)
+from xlate.engines.apertium import ApertiumEngine
+from xlate.engines.marian import MarianEngine, resolve, split_to_fit
+from xlate.errors import ConfigError, EngineUnavailableError
+
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="Debian apertium not installed")
+
+SENTENCES = [
+    "Le ministre des Affaires étrangères a participé à la réunion.",
+    "Bonjour.",
+    "",
+    "Les deux parties ont souligné l'urgence de parvenir à une paix globale, juste et durable.",
+]
+
+
+@needs_apertium
+def test_apertium_pivot_route_and_translation():
+    engine = ApertiumEngine()
+    assert engine.route("fr") == ["fr-es", "spa-eng"]
+    assert engine.route("es") == ["spa-eng"]
+    assert engine.route("xx") is None
+    out = engine.translate_batch(["Le ministre a parlé.", "Bonjour <b> & « le monde »."], "fr")
+    assert out == ["The minister has spoken.", "Good morning <b> & « The world »."]
+
+
+@needs_apertium
+def test_apertium_batch_equals_one_by_one_and_keeps_order():
+    engine = ApertiumEngine()
+    batch = engine.translate_batch(SENTENCES, "fr")
+    assert batch == [engine.translate_batch([s], "fr")[0] for s in SENTENCES]
+    assert batch[2] == ""
+
+
+@needs_apertium
+def test_apertium_unknown_language_raises():
+    with pytest.raises(EngineUnavailableError, match="no Apertium route from 'xx'"):
+        ApertiumEngine().translate_batch(["texte"], "xx")
+
+
+def test_apertium_missing_binary_says_how_to_install(tmp_path):
+    engine = ApertiumEngine(binary=None)
+    engine._binary = None
+    import os
+
+    old = os.environ["PATH"]
+    os.environ["PATH"] = str(tmp_path)
+    try:
+        with pytest.raises(EngineUnavailableError, match="apt-get install apertium"):
+            engine.binary  # noqa: B018
+        assert engine.supports("fr") is False
+    finally:
+        os.environ["PATH"] = old
+
+
+def test_marian_batched_equals_one_at_a_time(tiny_marian):
+    engine = MarianEngine(tiny_marian, batch_size=3, beam=2, device="cpu")
+    batched = engine.translate_batch(SENTENCES, "fr")
+    single = [engine.translate_batch([s], "fr")[0] for s in SENTENCES]
+    assert batched == single
+    assert batched[2] == ""
+    assert all(batched[i] for i in (0, 1, 3))
+
+
+def test_marian_long_sentence_split_never_truncates(tiny_marian):
+    engine = MarianEngine(tiny_marian, beam=1, device="cpu", max_length=16)
+    tokenizer, model = engine.load("fr")
+    long = ", ".join(["le ministre a parlé de la coopération régionale"] * 6) + "."
+    pieces = split_to_fit(long, lambda t: len(tokenizer(t)["input_ids"]), engine.max_source_tokens(model.config))
+    assert len(pieces) > 1
+    assert " ".join(pieces) == long
+    assert all(len(tokenizer(p)["input_ids"]) <= 14 for p in pieces)
+    out = engine.translate_batch([long], "fr")
+    assert len(out) == 1 and out[0]
+
+
+def test_split_to_fit_cases():
+    count = lambda t: len(t.split())  # noqa: E731
+    assert split_to_fit("a b c", count, 5) == ["a b c"]
+    assert split_to_fit("a b, c d, e f", count, 4) == ["a b, c d,", "e f"]
+    assert split_to_fit("a b c d e", count, 2) == ["a b", "c d", "e"]
+
+
+def test_marian_resolve_folder_revision_is_content_hash(tiny_marian):
+    first = resolve(str(tiny_marian))
+    assert first.local and len(first.revision) == 16
+    assert resolve(str(tiny_marian)).revision == first.revision
+
+
+def test_marian_offline_missing_model_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    engine = MarianEngine()
+    assert engine.supports("fr") is False
+    with pytest.raises(EngineUnavailableError, match="pip install 'xlate\\[marian\\]'"):
+        engine.resolved("fr")
+
+
+def test_marian_model_language_mismatch(tiny_marian, tmp_path):
+    target = tmp_path / "opus-mt-de-en"
+    shutil.copytree(tiny_marian, target)
+    engine = MarianEngine(target)
+    assert engine.supports("de") is True
+    assert engine.supports("fr") is False
+
+
+@pytest.mark.parametrize("kwargs", [{"device": "tpu"}, {"beam": 0}, {"batch_size": 0}])
+def test_marian_config_validation(kwargs):
+    with pytest.raises(ConfigError):
+        MarianEngine(**kwargs)
+
+
+def test_ctranslate2_float32_matches_transformers(tiny_marian, tmp_path):
+    pytest.importorskip("ctranslate2")
+    from xlate.engines.ctranslate2 import CTranslate2Engine
+
+    reference = MarianEngine(tiny_marian, beam=2, device="cpu").translate_batch(SENTENCES, "fr")
+    fast = CTranslate2Engine(tiny_marian, beam=2, device="cpu", compute_type="float32", convert_dir=tmp_path)
+    assert fast.translate_batch(SENTENCES, "fr") == reference
+    assert fast.signature_for("fr").startswith("ctranslate2-")
+    assert "|float32|beam:2|src:fr" in fast.signature_for("fr")
+    # Converted once, reused.
+    assert len(list(tmp_path.glob("*/model.bin"))) == 1

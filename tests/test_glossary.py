@@ -1,0 +1,145 @@
+import textwrap
+
+import pytest
+
+from xlate.errors import GlossaryError
+from xlate.glossary import Glossary, GlossaryEntry, fold, protect, restore, unprotect
+
+SEEDS = "seeds/glossary.tsv"
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return Glossary.load(SEEDS)
+
+
+FIND_CASES = [
+    ("plain", "Réunion à Achgabat.", [("Achgabat", "Ashgabat")]),
+    ("elision_straight", "la ville d'Achgabat", [("Achgabat", "Ashgabat")]),
+    ("elision_curly", "la ville d’Achgabat", [("Achgabat", "Ashgabat")]),
+    ("upper_case", "À ACHGABAT", [("ACHGABAT", "Ashgabat")]),
+    ("no_diacritics", "le president Tokaiev", [("Tokaiev", "Tokayev")]),
+    ("diacritics", "le président Tokaïev", [("Tokaïev", "Tokayev")]),
+    ("hyphenated_compound", "réunion UE-Asie centrale", [("UE", "EU"), ("Asie centrale", "Central Asia")]),
+    ("hyphen_for_space", "l'Asie-Centrale", [("Asie-Centrale", "Central Asia")]),
+    ("longest_wins", "Kaja Kallas et Kallas", [("Kaja Kallas", "Kaja Kallas"), ("Kallas", "Kallas")]),
+    ("multiword_name", "Gourbangouly Berdymoukhamedov a parlé", [("Gourbangouly Berdymoukhamedov", "Gurbanguly Berdimuhamedov")]),
+    ("english_form_found", "visit to Samarkand", [("Samarkand", "Samarkand")]),
+    ("not_inside_word", "Achgabatien Kallasson", []),
+    ("samarcande", "à Samarcande", [("Samarcande", "Samarkand")]),
+    ("lang_specific_entry_fr", "la mer d'Aral", [("mer d'Aral", "Aral Sea")]),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", FIND_CASES, ids=[c[0] for c in FIND_CASES])
+def test_find(glossary, name, text, expected):
+    matches = glossary.find(text, "fr")
+    assert [(m.surface, m.english) for m in matches] == expected
+    for m in matches:
+        assert text[m.start:m.end] == m.surface
+
+
+def test_language_specific_entries_only_for_their_language(glossary):
+    assert [m.english for m in glossary.find("UE et mer d'Aral", "de")] == []
+    assert [m.english for m in glossary.find("UE et mer d'Aral", "fr")] == ["EU", "Aral Sea"]
+
+
+def test_aliases_map_every_form_to_locked(glossary):
+    aliases = glossary.aliases()
+    assert aliases["Achgabat"] == "Ashgabat"
+    assert aliases["Ashgabat"] == "Ashgabat"
+    assert aliases["Tokaïev"] == "Tokayev"
+    assert aliases["Gourbangouly Berdymoukhamedov"] == "Gurbanguly Berdimuhamedov"
+    assert aliases["Samarcande"] == "Samarkand"
+    assert aliases["Vassilenko"] == "Vassilenko"
+
+
+def test_sha256_depends_on_content_not_notes_or_order(tmp_path):
+    a = tmp_path / "a.tsv"
+    b = tmp_path / "b.tsv"
+    a.write_text("Ashgabat\tAchgabat\t\tnote one\nSamarkand\tSamarcande\n", encoding="utf-8")
+    b.write_text("# comment\nSamarkand\tSamarcande\nAshgabat\tAchgabat\t\tanother note\n", encoding="utf-8")
+    assert Glossary.load(a).sha256 == Glossary.load(b).sha256
+    b.write_text("Ashgabat\tAchgabat|Achkhabad\n", encoding="utf-8")
+    assert Glossary.load(a).sha256 != Glossary.load(b).sha256
+
+
+def test_yaml_and_tsv_give_same_glossary(tmp_path):
+    y = tmp_path / "g.yaml"
+    y.write_text(textwrap.dedent("""\
+        - english: Ashgabat
+          variants: [Achgabat, Achkhabad]
+          lang: fr
+        - english: Tokayev
+          variants: Tokaïev|Tokaiev
+    """), encoding="utf-8")
+    t = tmp_path / "g.tsv"
+    t.write_text("english\tvariants\tlang\tnote\nAshgabat\tAchgabat|Achkhabad\tfr\nTokayev\tTokaïev|Tokaiev\n", encoding="utf-8")
+    gy, gt = Glossary.load(y), Glossary.load(t)
+    assert gy.entries == gt.entries
+    assert gy.sha256 == gt.sha256
+    assert gy.entries[0] == GlossaryEntry("Ashgabat", ("Achgabat", "Achkhabad"), "fr")
+
+
+ERROR_CASES = [
+    ("g.tsv", "Ashgabat\tAchgabat\nSamarkand\n", "g.tsv:2: expected 2 to 4 tab-separated columns"),
+    ("g.tsv", "\tAchgabat\n", "g.tsv:1: the English form is empty"),
+    ("g.tsv", "Ashgabat\tAchgabat||Achkhabad\n", "g.tsv:1: empty variant"),
+    ("g.tsv", "Ashgabat\tAchgabat\tFrench\n", "g.tsv:1: language 'French' is not an ISO 639 code"),
+    ("g.tsv", "Ashgabat\tAchgabat\nAshkhabad\tAchgabat\n", "g.tsv:2: 'Achgabat' is locked to both 'Ashgabat' (line 1) and 'Ashkhabad'"),
+    ("g.tsv", "# only a comment\n", "the glossary has no entries"),
+    ("g.yaml", "- english: Ashgabat\n  variants: [Achgabat\n", "g.yaml:"),
+    ("g.yaml", "- english: Ashgabat\n  variant: [Achgabat]\n", "g.yaml:1: unknown key(s) ['variant']"),
+    ("g.yaml", "- english: Ashgabat\n- english: ''\n", "g.yaml:2: the English form is empty"),
+    ("g.csv", "Ashgabat,Achgabat\n", "unknown glossary format '.csv'"),
+]
+
+
+@pytest.mark.parametrize("name,content,message", ERROR_CASES)
+def test_load_errors_name_file_line_and_fix(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(GlossaryError) as err:
+        Glossary.load(path)
+    assert message in str(err.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(GlossaryError, match="no such glossary file"):
+        Glossary.load(tmp_path / "nope.tsv")
+
+
+def test_protect_english_and_placeholders(glossary):
+    text = "Kallas à Achgabat et d'Achgabat avec Tokaïev."
+    matches = glossary.find(text, "fr")
+    assert protect(text, matches) == ("Kallas à Ashgabat et d'Ashgabat avec Tokayev.", {})
+    protected, table = protect(text, matches, placeholders=True)
+    assert protected == "Zzqa à Zzqb et d'Zzqb avec Zzqc."
+    assert table == {"Zzqa": "Kallas", "Zzqb": "Ashgabat", "Zzqc": "Tokayev"}
+    assert unprotect("ZZQA in zzqb and of Zzqb with Zzqc.", table) == "Kallas in Ashgabat and of Ashgabat with Tokayev."
+
+
+RESTORE_CASES = [
+    ("all_present", "Kallas went to Ashgabat.", "Kallas went to Ashgabat.", []),
+    ("case_fixed", "KALLAS went to ashgabat.", "Kallas went to Ashgabat.", []),
+    ("source_variant_copied_through", "Kallas went to Achgabat.", "Kallas went to Ashgabat.", []),
+    ("missing", "She went to the capital.", "She went to the capital.",
+     [{"term": "Kallas", "expected": "Kallas", "reason": "missing from the translation"},
+      {"term": "Achgabat", "expected": "Ashgabat", "reason": "missing from the translation"}]),
+]
+
+
+@pytest.mark.parametrize("name,english,fixed,violations", RESTORE_CASES, ids=[c[0] for c in RESTORE_CASES])
+def test_restore_verifies(glossary, name, english, fixed, violations):
+    matches = glossary.find("Kallas est allée à Achgabat.", "fr")
+    assert restore(english, matches) == (fixed, violations)
+
+
+def test_restore_counts_occurrences(glossary):
+    matches = glossary.find("Achgabat, puis Achgabat.", "fr")
+    out, violations = restore("Ashgabat, then the city.", matches)
+    assert violations == [{"term": "Achgabat", "expected": "Ashgabat", "reason": "only 1 of 2 occurrences in the translation"}]
+
+
+def test_fold():
+    assert fold("Tokaïev ŒUVRE d’Achgabat") == "tokaiev oeuvre d'achgabat"

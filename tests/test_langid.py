@@ -1,0 +1,39 @@
+import pytest
+
+from xlate.langid import detect
+
+PARAGRAPHS = [
+    ("fr", "Le vice-ministre des Affaires étrangères du Kazakhstan a participé à la première réunion ministérielle "
+           "des pays d'Asie centrale et du G7, qui s'est déroulée en ligne."),
+    ("en", "The European Union and the five Central Asian countries reaffirmed their commitment to deepen "
+           "cooperation at the ministerial meeting chaired by the High Representative."),
+    ("de", "Die Europäische Union und die fünf Länder Zentralasiens haben ihre Zusammenarbeit bei dem Ministertreffen "
+           "in Aschgabat bekräftigt."),
+    ("es", "La Unión Europea y los cinco países de Asia Central reafirmaron su compromiso de profundizar la cooperación "
+           "durante la reunión ministerial."),
+    ("it", "L'Unione europea e i cinque paesi dell'Asia centrale hanno ribadito il loro impegno a rafforzare la "
+           "cooperazione durante la riunione ministeriale."),
+    ("ru", "Европейский союз и пять стран Центральной Азии подтвердили свою приверженность углублению сотрудничества."),
+]
+
+
+@pytest.mark.parametrize("lang,text", PARAGRAPHS, ids=[p[0] for p in PARAGRAPHS])
+def test_detects_news_paragraphs(lang, text):
+    code, confidence = detect(text)
+    assert code == lang
+    assert 0.9 <= confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", ["", "   ", "2025 — 14.5 / 27", "!!!"])
+def test_no_letters_is_undetermined(text):
+    assert detect(text) == ("und", 0.0)
+
+
+def test_deterministic():
+    text = PARAGRAPHS[0][1]
+    assert detect(text) == detect(text)
+
+
+def test_rejects_bytes():
+    with pytest.raises(TypeError):
+        detect(b"texte")

@@ -1,0 +1,129 @@
+import shutil
+import warnings
+
+import pytest
+
+from marian_fixture import tiny_marian  # noqa: F401  (session fixture)
+from dedup.document import CleanDocument, Document
+from xlate.errors import ConfigError, EngineUnavailableError
+from xlate.glossary import Glossary
+from xlate.translator import AlignedPair, Translator
+
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="Debian apertium not installed")
+GLOSSARY = Glossary.load("seeds/glossary.tsv")
+FRENCH = ("Le 27 mars 2025, à Achgabat, Kaja Kallas a présidé la réunion UE-Asie centrale.\n\n"
+          "M. Nurtleu a rencontré le président Tokaïev à Samarcande. Gourbangouly Berdymoukhamedov était absent.")
+
+
+@needs_apertium
+def test_apertium_article_locked_names_and_alignment():
+    result = Translator("apertium", glossary=GLOSSARY).translate(FRENCH, "fr", id="a1")
+    assert result.id == "a1" and result.lang == "fr"
+    assert [p.source for p in result.pairs] == [
+        "Le 27 mars 2025, à Achgabat, Kaja Kallas a présidé la réunion UE-Asie centrale.",
+        "M. Nurtleu a rencontré le président Tokaïev à Samarcande.",
+        "Gourbangouly Berdymoukhamedov était absent.",
+    ]
+    for pair in result.pairs:
+        assert FRENCH[pair.start:pair.end] == pair.source
+        assert pair.engine == "apertium"
+        assert pair.violations == []
+        for term in pair.terms:
+            assert FRENCH[term["start"]:term["end"]] == term["source"]
+            assert term["english"] in pair.english
+    assert [t["english"] for t in result.pairs[0].terms] == ["Ashgabat", "Kaja Kallas", "EU", "Central Asia"]
+    assert "Gurbanguly Berdimuhamedov" in result.pairs[2].english
+    assert result.signature.startswith("engine:apertium-") and f"|gl:{GLOSSARY.sha256[:8]}|seg:v1|xlate:" in result.signature
+
+
+@needs_apertium
+def test_english_passes_through_with_locked_forms():
+    result = Translator("apertium", glossary=GLOSSARY).translate("The meeting was held in Ashkhabad. Kallas spoke.", "en")
+    assert [(p.english, p.engine) for p in result.pairs] == [
+        ("The meeting was held in Ashgabat.", "identity"), ("Kallas spoke.", "identity")]
+    assert result.signature.startswith("engine:identity|")
+
+
+def test_marian_violations_are_recorded_never_silent(tiny_marian):
+    # The tiny random model cannot copy names: every locked term must show up as a violation.
+    translator = Translator("marian", model=tiny_marian, glossary=GLOSSARY, beam=1, device="cpu")
+    result = translator.translate("Kaja Kallas est arrivée à Achgabat.", "fr")
+    pair = result.pairs[0]
+    assert pair.engine == "marian"
+    assert [t["english"] for t in pair.terms] == ["Kaja Kallas", "Ashgabat"]
+    names_present = {t["english"] for t in pair.terms if t["english"] in pair.english}
+    assert [v["expected"] for v in pair.violations] == [t["english"] for t in pair.terms if t["english"] not in names_present]
+    assert result.violations == len(pair.violations) > 0
+
+
+def test_translate_many_batches_across_articles_same_result(tiny_marian):
+    translator = Translator("marian", model=tiny_marian, beam=1, device="cpu")
+    docs = [CleanDocument(Document(id=f"d{i}", text=t, lang="fr"), t, None) for i, t in
+            enumerate(["Le ministre a parlé. Il est parti.", "Bonjour.", "La réunion a eu lieu à Chengdu."])]
+    many = list(translator.translate_many(docs))
+    one = [Translator("marian", model=tiny_marian, beam=1, device="cpu").translate(d) for d in docs]
+    assert [a.id for a in many] == ["d0", "d1", "d2"]
+    assert [[p.to_json() for p in a.pairs] for a in many] == [[p.to_json() for p in a.pairs] for a in one]
+
+
+def test_deterministic(tiny_marian):
+    a = Translator("marian", model=tiny_marian, glossary=GLOSSARY, beam=2, device="cpu").translate(FRENCH, "fr")
+    b = Translator("marian", model=tiny_marian, glossary=GLOSSARY, beam=2, device="cpu").translate(FRENCH, "fr")
+    assert [p.to_json() for p in a.pairs] == [p.to_json() for p in b.pairs]
+    assert a.signature == b.signature
+
+
+def test_language_detected_when_not_given(tiny_marian):
+    result = Translator("marian", model=tiny_marian, beam=1, device="cpu").translate(
+        "Les ministres des Affaires étrangères ont adopté une déclaration conjointe comme document final de la réunion.")
+    assert result.lang == "fr"
+
+
+def test_pair_json_keys_exact():
+    pair = AlignedPair(0, "a", "b", 0, 1, "apertium")
+    assert list(pair.to_json()) == ["index", "source", "english", "start", "end", "engine", "terms", "violations"]
+
+
+@needs_apertium
+def test_auto_falls_back_to_apertium_with_one_warning(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
+    translator = Translator("auto")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert [e.name for e in translator.engines] == ["apertium"]
+    assert len(caught) == 1 and "no Marian model available" in str(caught[0].message)
+    assert "\n" not in str(caught[0].message)
+
+
+def test_auto_prefers_marian_when_model_given(tiny_marian):
+    translator = Translator("auto", model=tiny_marian)
+    assert translator.engines[0].name == "marian"
+    assert translator.info["engine"] == "marian"
+
+
+def test_auto_without_any_engine_says_how_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineUnavailableError) as err:
+        Translator("auto").info  # noqa: B018
+    assert "pip install 'xlate[marian]'" in str(err.value) and "apt-get install apertium" in str(err.value)
+
+
+def test_named_model_missing_fails_early(tmp_path):
+    with pytest.raises(EngineUnavailableError, match="no config.json"):
+        Translator("marian", model=tmp_path).info  # noqa: B018
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"engine": "google"}, "engine 'google' is not one of"),
+    ({"target": "de"}, "translates to English only"),
+    ({"batch_size": 0}, "batch_size=0"),
+    ({"beam": 0}, "beam=0"),
+    ({"engine": "apertium", "model": "x"}, "meaningless with engine 'apertium'"),
+])
+def test_config_validation(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        Translator(**kwargs)

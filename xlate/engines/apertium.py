@@ -1,0 +1,160 @@
+"""Apertium, the rule-based engine that runs fully offline (Debian packages).
+
+Routes are found from the installed modes (``apertium -l``): a direct ``xx-en`` pair, or
+a pivot through another language (French goes ``fr-es`` then ``spa-eng``).  A batch is
+sent as one HTML document, one ``<p id="sN">`` per sentence, so each sentence is a
+block of its own (no transfer rule spans two sentences) and comes back under its id; the
+two stages of a pivot run as one process each per batch, which is what makes Apertium
+fast (hundreds of sentences a second) compared with one process per sentence.
+"""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from xlate.engines.base import Engine
+from xlate.errors import EngineUnavailableError, TranslationError
+
+INSTALL_HINT = "apt-get install apertium apertium-fr-es apertium-eng-spa"
+# Apertium names languages with ISO 639-1 or 639-3 codes; routes are planned in 639-1.
+_ISO3 = {"fra": "fr", "spa": "es", "eng": "en", "cat": "ca", "por": "pt", "ita": "it", "deu": "de", "oci": "oc",
+         "glg": "gl", "ron": "ro", "nld": "nl", "eus": "eu", "arg": "an", "ast": "ast", "epo": "eo", "rus": "ru",
+         "ukr": "uk", "bel": "be", "srd": "sc", "afr": "af", "dan": "da", "nob": "nb", "nno": "nn", "swe": "sv",
+         "isl": "is", "kaz": "kk", "tat": "tt", "mlt": "mt", "ara": "ar", "hin": "hi", "urd": "ur", "cym": "cy",
+         "bre": "br", "gle": "ga", "sme": "se", "fin": "fi", "est": "et", "tur": "tr"}
+_MODE = re.compile(r"([a-z]{2,3})-([a-z]{2,3})")
+_BLOCK = re.compile(r'<p id="s(\d+)">(.*?)</p>', re.DOTALL)
+_TIMEOUT_S = 600
+
+
+def _data_names(route: list[str]) -> set[str]:
+    # Mode "spa-eng" comes from package apertium-eng-spa (either order).
+    names = set()
+    for mode in route:
+        a, _, b = mode.partition("-")
+        names |= {f"{a}-{b}", f"{b}-{a}"}
+    return names
+
+
+def _iso1(code: str) -> str:
+    return _ISO3.get(code, code)
+
+
+class ApertiumEngine(Engine):
+    name = "apertium"
+    protection = "placeholder"
+
+    def __init__(self, binary: str | None = None, timeout_s: float = _TIMEOUT_S):
+        self._binary = binary
+        self.timeout_s = timeout_s
+
+    # -- discovery -------------------------------------------------------------------
+    @cached_property
+    def binary(self) -> str:
+        found = self._binary or shutil.which("apertium")
+        if not found:
+            raise EngineUnavailableError(f"the 'apertium' command is not installed; {INSTALL_HINT}")
+        return found
+
+    @cached_property
+    def modes(self) -> dict[tuple[str, str], str]:
+        """(src, trg) in ISO 639-1 -> installed mode name, plain pairs only."""
+        try:
+            out = subprocess.run([self.binary, "-l"], capture_output=True, text=True, timeout=60, check=False).stdout
+        except OSError as exc:
+            raise EngineUnavailableError(f"cannot run {self.binary}: {exc}; {INSTALL_HINT}") from exc
+        modes: dict[tuple[str, str], str] = {}
+        for line in out.split():
+            m = _MODE.fullmatch(line.strip())
+            if m:
+                modes.setdefault((_iso1(m.group(1)), _iso1(m.group(2))), line.strip())
+        return modes
+
+    def route(self, src: str) -> list[str] | None:
+        """Mode names that take ``src`` to English (direct, else one pivot), or None."""
+        src = src.split("-")[0].lower()
+        modes = self.modes
+        if (src, "en") in modes:
+            return [modes[(src, "en")]]
+        # Pivot: prefer Spanish (the best-covered pairs), then any language, alphabetically.
+        pivots = sorted({b for (a, b) in modes if a == src and (b, "en") in modes}, key=lambda p: (p != "es", p))
+        if pivots:
+            return [modes[(src, pivots[0])], modes[(pivots[0], "en")]]
+        return None
+
+    def supports(self, src: str) -> bool:
+        try:
+            return self.route(src) is not None
+        except EngineUnavailableError:
+            return False
+
+    @cached_property
+    def version(self) -> str:
+        out = subprocess.run([self.binary, "-V"], capture_output=True, text=True, timeout=60, check=False).stdout
+        m = re.search(r"(\d+\.\d+(?:\.\d+)?)", out)
+        return m.group(1) if m else "unknown"
+
+    @cached_property
+    def data_versions(self) -> dict[str, str]:
+        """Installed language-data package versions (Debian), which decide the output too."""
+        query = shutil.which("dpkg-query")
+        if not query:
+            return {}
+        out = subprocess.run([query, "-W", "-f", "${Package} ${Version} ${db:Status-Abbrev}\\n", "apertium-*"],
+                             capture_output=True, text=True, timeout=60, check=False).stdout
+        versions = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[2].startswith("ii") and parts[0] not in ("apertium-lex-tools",):
+                versions[parts[0].removeprefix("apertium-")] = parts[1]
+        return versions
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return {"engine": self.name, "engine_version": self.version, "model": None, "model_revision": None,
+                "data": self.data_versions,
+                "routes": {f"{a}-{b}": mode for (a, b), mode in sorted(self.modes.items()) if b == "en" or (b, "en") in self.modes}}
+
+    def signature_for(self, src: str) -> str:
+        route = self.route(src) or []
+        data = self.data_versions
+        used = ",".join(f"{m}={data[m]}" for m in sorted(data) if m in _data_names(route))
+        return f"apertium-{self.version}|route:{'+'.join(route)}|data:{used or '?'}|src:{src}"
+
+    # -- translation -----------------------------------------------------------------
+    def translate_batch(self, sentences: Sequence[str], src: str) -> list[str]:
+        if not sentences:
+            return []
+        route = self.route(src)
+        if route is None:
+            raise EngineUnavailableError(
+                f"no Apertium route from {src!r} to English among the installed modes "
+                f"({', '.join(sorted(self.modes.values())) or 'none'}); install a pair, e.g. {INSTALL_HINT}")
+        document = "".join(f'<p id="s{i}">{html.escape(s, quote=False)}</p>\n' for i, s in enumerate(sentences))
+        result = self._run(route, document)
+        blocks = {int(i): body for i, body in _BLOCK.findall(result)}
+        if set(blocks) != set(range(len(sentences))):
+            # A block boundary got lost: translate one at a time rather than misalign.
+            if len(sentences) == 1:
+                raise TranslationError(f"apertium {'+'.join(route)} returned no translation for {sentences[0][:80]!r}")
+            return [self.translate_batch([s], src)[0] for s in sentences]
+        return [" ".join(html.unescape(blocks[i]).split()) for i in range(len(sentences))]
+
+    def _run(self, route: list[str], document: str) -> str:
+        data = document.encode("utf-8")
+        for mode in route:
+            try:
+                proc = subprocess.run([self.binary, "-u", "-f", "html-noent", mode], input=data, capture_output=True,
+                                      timeout=self.timeout_s, check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise TranslationError(f"apertium {mode} took longer than {self.timeout_s}s on a batch; lower batch_size") from exc
+            if proc.returncode != 0:
+                err = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+                raise TranslationError(f"apertium {mode} failed (exit {proc.returncode}): {err}")
+            data = proc.stdout
+        return data.decode("utf-8", "replace")

@@ -1,0 +1,369 @@
+"""Article translation: language id, segmentation, glossary locking, batching, memory.
+
+For each article: identify the language (unless given), split into sentences with
+offsets, find glossary terms, protect them (locked English form or placeholder, as the
+engine prefers), look the protected sentences up in the translation memory, translate
+the rest in length-sorted batches shared across articles, restore the locked forms and
+verify them.  A term that did not come through is a violation on its sentence; nothing
+is dropped silently.  English articles pass through (engine ``identity``), with their
+glossary variants normalised to the locked forms.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xlate import __version__
+from xlate.engines.base import Engine
+from xlate.errors import ConfigError, EngineUnavailableError
+from xlate.glossary import Glossary, TermMatch, protect, restore, unprotect
+from xlate.segment import SEGMENTER_VERSION, segment
+
+ENGINES = ("auto", "marian", "apertium", "ctranslate2")
+IDENTITY = "identity"
+_FLUSH_SENTENCES = 512  # sentences gathered across articles before the engine runs
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """One source sentence, its English, and where it is in the cleaned article."""
+
+    index: int
+    source: str
+    english: str
+    start: int
+    end: int
+    engine: str
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "source": self.source, "english": self.english, "start": self.start,
+                "end": self.end, "engine": self.engine, "terms": list(self.terms), "violations": list(self.violations)}
+
+
+@dataclass
+class TranslatedArticle:
+    id: str
+    lang: str
+    pairs: list[AlignedPair]
+    signature: str
+
+    @property
+    def violations(self) -> int:
+        return sum(len(p.violations) for p in self.pairs)
+
+
+@dataclass
+class _Job:
+    """An article on its way through: its sentences, terms and protected sources."""
+
+    id: str
+    lang: str
+    segments: list[Any]
+    matches: list[list[TermMatch]]
+    protected: list[str]
+    tables: list[dict[str, str]]
+    engine: Engine | None  # None: identity
+    english: list[str | None] = field(default_factory=list)
+
+
+class Translator:
+    """Translate articles to English; see the module docstring for the steps."""
+
+    def __init__(self, engine: str = "auto", *, model: str | os.PathLike[str] | None = None,
+                 glossary: Glossary | str | os.PathLike[str] | None = None, cache: str | Path | None = None,
+                 device: str = "auto", batch_size: int = 32, beam: int = 4, target: str = "en"):
+        if engine not in ENGINES:
+            raise ConfigError(f"engine {engine!r} is not one of {', '.join(ENGINES)}; e.g. engine='auto'")
+        if target != "en":
+            raise ConfigError(f"target {target!r} is not supported: xlate translates to English only; use target='en'")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigError(f"batch_size={batch_size!r} must be an integer >= 1, e.g. 32")
+        if not isinstance(beam, int) or beam < 1:
+            raise ConfigError(f"beam={beam!r} must be an integer >= 1, e.g. 4")
+        if model is not None and engine == "apertium":
+            raise ConfigError(f"model={str(model)!r} is meaningless with engine 'apertium'; drop --model or use --engine marian")
+        if isinstance(glossary, (str, os.PathLike)):
+            glossary = Glossary.load(glossary)
+        self.engine_request = engine
+        self.model = str(model) if model is not None else None
+        self.glossary = glossary
+        self.cache_path = Path(cache) if cache is not None else None
+        self.device = device
+        self.batch_size = batch_size
+        self.beam = beam
+        self.target = target
+        self._chain: list[Engine] | None = None
+        self._by_lang: dict[str, Engine] = {}
+        self._memory: Any = None
+        self._session: dict[tuple[str, str], str] = {}  # this run's translations, when there is no cache file
+
+    # -- engines ---------------------------------------------------------------------
+    def _make(self, name: str) -> Engine:
+        if name == "apertium":
+            from xlate.engines.apertium import ApertiumEngine
+
+            return ApertiumEngine()
+        if name == "marian":
+            from xlate.engines.marian import MarianEngine
+
+            return MarianEngine(self.model, device=self.device, beam=self.beam, batch_size=self.batch_size)
+        from xlate.engines.ctranslate2 import CTranslate2Engine
+
+        return CTranslate2Engine(self.model, device=self.device, beam=self.beam, batch_size=self.batch_size)
+
+    @property
+    def engines(self) -> list[Engine]:
+        """The engines tried in order for each language (resolved once)."""
+        if self._chain is None:
+            self._chain = self._resolve()
+        return self._chain
+
+    def _resolve(self) -> list[Engine]:
+        if self.engine_request != "auto":
+            engine = self._make(self.engine_request)
+            self._check_usable(engine)
+            return [engine]
+        from xlate.engines.apertium import INSTALL_HINT as APERTIUM_HINT
+        from xlate.engines.apertium import ApertiumEngine
+        from xlate.engines.marian import INSTALL_HINT as MARIAN_HINT
+
+        apertium = ApertiumEngine()
+        apertium_ok = apertium.supports("fr") or bool(_safe_modes(apertium))
+        if _marian_usable(self.model):
+            return [self._make("marian"), apertium] if apertium_ok else [self._make("marian")]
+        if apertium_ok:
+            warnings.warn("xlate: no Marian model available, translating with apertium (rule-based, lower quality); "
+                          f"for MarianMT: {MARIAN_HINT}", stacklevel=3)
+            return [apertium]
+        raise EngineUnavailableError(f"no translation engine is available. For MarianMT: {MARIAN_HINT}. "
+                                     f"For the offline rule-based engine: {APERTIUM_HINT}")
+
+    def _check_usable(self, engine: Engine) -> None:
+        """Fail early, with the how-to, when the named engine cannot run at all."""
+        if engine.name == "apertium":
+            engine.modes  # raises EngineUnavailableError without the binary  # noqa: B018
+            return
+        try:
+            import torch  # noqa: F401
+            import transformers  # noqa: F401
+
+            if engine.name == "ctranslate2":
+                import ctranslate2  # noqa: F401
+        except ImportError as exc:
+            from xlate.engines.ctranslate2 import INSTALL_HINT
+
+            raise EngineUnavailableError(f"engine {engine.name!r} needs {exc.name}; {INSTALL_HINT}") from exc
+        engine.check()  # a named model must exist now
+
+    def engine_for(self, lang: str) -> Engine:
+        if lang in self._by_lang:
+            return self._by_lang[lang]
+        for engine in self.engines:
+            if engine.supports(lang):
+                self._by_lang[lang] = engine
+                return engine
+        names = ", ".join(e.name for e in self.engines)
+        raise EngineUnavailableError(f"no engine here translates {lang!r} to English (tried {names}); "
+                                     f"install a Marian model for it (opus-mt-{lang}-en or opus-mt-mul-en) or an Apertium pair, "
+                                     "or pass the right language if detection was wrong")
+
+    # -- description -----------------------------------------------------------------
+    @property
+    def info(self) -> dict[str, Any]:
+        chain = self.engines
+        primary = chain[0].info
+        out = dict(primary)
+        out["fallback"] = chain[1].info if len(chain) > 1 else None
+        out["requested"] = self.engine_request
+        out["glossary_sha256"] = self.glossary.sha256 if self.glossary else None
+        out["config"] = {"device": self.device, "batch_size": self.batch_size, "beam": self.beam, "target": self.target,
+                         "segmenter": SEGMENTER_VERSION, "cache": str(self.cache_path) if self.cache_path else None}
+        out["xlate"] = __version__
+        return out
+
+    @property
+    def signature(self) -> str:
+        engines = "+".join(_describe(e) for e in self.engines)
+        return f"{engines}|gl:{self._glossary_tag()}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
+
+    def _glossary_tag(self) -> str:
+        return self.glossary.sha256[:8] if self.glossary else "none"
+
+    def _article_signature(self, engine: Engine | None, lang: str) -> str:
+        used = engine.signature_for(lang) if engine is not None else IDENTITY
+        return f"engine:{used}|gl:{self._glossary_tag()}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
+
+    # -- translation -----------------------------------------------------------------
+    def translate(self, doc: Any, lang: str | None = None, *, id: str | None = None) -> "TranslatedArticle":
+        """Translate one article (a `CleanDocument` or its text)."""
+        return next(self.translate_many([doc], lang=lang, ids=[id] if id is not None else None))
+
+    def translate_many(self, docs: Iterable[Any], *, lang: str | None = None,
+                       ids: Iterable[str] | None = None) -> Iterator["TranslatedArticle"]:
+        """Translate articles in order, batching sentences across articles.
+
+        Items are `CleanDocument`s (their id and lang are used) or texts; ``lang``
+        applies to items without one (None: detected), ``ids`` names text items.
+        """
+        id_iter = iter(ids) if ids is not None else None
+        pending: list[_Job] = []
+        count = 0
+        for n, doc in enumerate(docs):
+            explicit_id = next(id_iter, None) if id_iter is not None else None
+            pending.append(self._prepare(doc, lang, explicit_id, n))
+            count += len(pending[-1].segments)
+            if count >= _FLUSH_SENTENCES:
+                yield from self._finish(pending)
+                pending, count = [], 0
+        if pending:
+            yield from self._finish(pending)
+
+    def _prepare(self, doc: Any, lang: str | None, explicit_id: str | None, n: int) -> _Job:
+        if isinstance(doc, str):
+            text, doc_id, doc_lang = doc, explicit_id or f"doc-{n + 1}", None
+        elif hasattr(doc, "text") and hasattr(doc, "id"):
+            text, doc_id, doc_lang = doc.text, explicit_id or doc.id, getattr(doc, "lang", None)
+        else:
+            raise ConfigError(f"cannot translate a {type(doc).__name__}; pass a CleanDocument or a str")
+        lang = lang or doc_lang
+        if not lang:
+            from xlate.langid import detect
+
+            lang = detect(text)[0]
+        lang = lang.split("-")[0].lower() if lang != "und" else lang
+        segments = segment(text, lang)
+        matches = [self.glossary.find(s.text, lang) if self.glossary else [] for s in segments]
+        identity = lang in (self.target, "und")
+        engine = None if identity else self.engine_for(lang)
+        placeholders = engine is not None and engine.protection == "placeholder"
+        protected, tables = [], []
+        for s, m in zip(segments, matches):
+            text_p, table = protect(s.text, m, placeholders=placeholders) if m else (s.text, {})
+            protected.append(text_p)
+            tables.append(table)
+        return _Job(doc_id, lang, segments, matches, protected, tables, engine)
+
+    def _finish(self, jobs: list[_Job]) -> Iterator["TranslatedArticle"]:
+        # Group the sentences that need an engine by (engine, language), translate each
+        # group's distinct misses in one call (the engine sorts by length and batches).
+        groups: dict[tuple[int, str], list[_Job]] = {}
+        for job in jobs:
+            job.english = [None] * len(job.segments)
+            if job.engine is None:
+                job.english = list(job.protected)
+            else:
+                groups.setdefault((id(job.engine), job.lang), []).append(job)
+        for group in groups.values():
+            engine, lang = group[0].engine, group[0].lang
+            assert engine is not None
+            key = engine.signature_for(lang)
+            sources = list(dict.fromkeys(s for job in group for s in job.protected if s.strip()))
+            known = self._lookup(key, sources)
+            missing = [s for s in sources if s not in known]
+            step = max(self.batch_size * 4, 1)
+            for i in range(0, len(missing), step):
+                chunk = missing[i:i + step]
+                out = engine.translate_batch(chunk, lang)
+                fresh = list(zip(chunk, out))
+                self._store(key, fresh)
+                known.update(fresh)
+            for job in group:
+                job.english = [known.get(s, "") if s.strip() else "" for s in job.protected]
+        for job in jobs:
+            yield self._assemble(job)
+
+    def _lookup(self, key: str, sources: list[str]) -> dict[str, str]:
+        gl = self.glossary.sha256 if self.glossary else ""
+        found = {s: self._session[(key, s)] for s in sources if (key, s) in self._session}
+        rest = [s for s in sources if s not in found]
+        if rest and self.cache_path is not None:
+            found.update(self.memory.get_many(key, gl, rest))
+        return found
+
+    def _store(self, key: str, pairs: list[tuple[str, str]]) -> None:
+        for s, e in pairs:
+            self._session[(key, s)] = e
+        if self.cache_path is not None:
+            self.memory.put_many(key, self.glossary.sha256 if self.glossary else "", pairs)
+
+    @property
+    def memory(self) -> Any:
+        if self._memory is None:
+            from xlate.cache import TranslationMemory
+
+            self._memory = TranslationMemory(self.cache_path)
+        return self._memory
+
+    def _assemble(self, job: _Job) -> "TranslatedArticle":
+        engine_name = job.engine.name if job.engine is not None else IDENTITY
+        pairs = []
+        for seg, matches, table, raw in zip(job.segments, job.matches, job.tables, job.english):
+            english = unprotect(raw or "", table) if table else (raw or "")
+            violations: list[dict[str, Any]] = []
+            if matches:
+                english, violations = restore(english, matches)
+            pairs.append(AlignedPair(seg.index, seg.text, english, seg.start, seg.end, engine_name,
+                                     [m.to_json(seg.start) for m in matches], violations))
+        return TranslatedArticle(job.id, job.lang, pairs, self._article_signature(job.engine, job.lang))
+
+    def close(self) -> None:
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+        for engine in self._chain or []:
+            engine.close()
+
+
+def _describe(engine: Engine) -> str:
+    """Language-independent engine description for the translator's signature."""
+    info = engine.info
+    parts = [f"{info['engine']}-{info.get('engine_version') or '?'}"]
+    if info.get("data"):
+        parts.append(",".join(f"{k}={v}" for k, v in sorted(info["data"].items())))
+    if info.get("model"):
+        parts.append(f"{info['model']}@{(info.get('model_revision') or 'auto')[:12]}")
+    if info.get("compute_type"):
+        parts.append(str(info["compute_type"]))
+    if info.get("beam"):
+        parts.append(f"beam{info['beam']}")
+    return ":".join(parts)
+
+
+def _safe_modes(engine: Any) -> dict:
+    try:
+        return engine.modes
+    except EngineUnavailableError:
+        return {}
+
+
+def _marian_usable(model: str | None) -> bool:
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    from xlate.engines.marian import HUB_FALLBACK, HUB_PATTERN, _cached_snapshot, model_available
+
+    if model is not None:
+        return model_available(model)
+    # Without a named model, any cached opus-mt-*-en model (or mul-en reachable) will do;
+    # languages without one fall back to Apertium article by article.
+    if _any_cached_opus():
+        return True
+    return _cached_snapshot(HUB_PATTERN.format(src="fr")) is not None or model_available(HUB_FALLBACK)
+
+
+def _any_cached_opus() -> bool:
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+    except ImportError:
+        return False
+    cache = Path(HF_HUB_CACHE)
+    return cache.is_dir() and any(p.name.startswith("models--Helsinki-NLP--opus-mt-") and p.name.endswith("-en")
+                                  for p in cache.iterdir())
