@@ -87,7 +87,7 @@ def cli() -> None:
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv or .yaml) of locked names.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
-@click.option("--threshold", type=float, default=None, help="Clustering LSH threshold (see `xlate cluster --help`).")
+@click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory (SQLite); default OUT/tm.sqlite.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")
@@ -108,7 +108,7 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, m
     if threshold is not None:
         from dedup.config import ClusterConfig
 
-        cluster_config = ClusterConfig(threshold=threshold)
+        cluster_config = ClusterConfig(threshold=threshold, min_link=min(ClusterConfig.min_link, threshold))
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam)
     progress = Progress()
@@ -150,7 +150,9 @@ def clean_command(corpus, out, max_bytes):
 
 def _register_extension_commands() -> None:
     # Commands of the other stages live beside the code they drive.
-    for module in ():
+    from xlate import cli_dedup, cli_report, cli_translate
+
+    for module in (cli_dedup, cli_translate, cli_report):
         for command in module.commands:
             cli.add_command(command)
 
@@ -158,5 +160,12 @@ def _register_extension_commands() -> None:
 _register_extension_commands()
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    return f"warning: {message}\n"
+
+
 def main() -> None:
+    import warnings
+
+    warnings.formatwarning = _one_line_warning  # the CLI's warnings are for people, not tracebacks
     cli(prog_name="xlate")

@@ -203,9 +203,12 @@ def _default_cluster_config():
 
 
 def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
-    parts = [f"xlate:{__version__}"]
-    parts.append(f"engine:{translator.signature}" if translator is not None else "engine:none")
-    parts.append(f"gl:{glossary.sha256[:8]}" if glossary else "gl:none")
+    """sacrebleu-style: the translator's own signature (engine, glossary, segmenter, version)
+    followed by the cleaner and clustering settings."""
+    if translator is not None:
+        parts = [f"engine:{translator.signature}"]
+    else:
+        parts = ["engine:none", f"gl:{glossary.sha256[:8]}" if glossary else "gl:none", f"xlate:{__version__}"]
     clean_hash = hashlib.sha256(json.dumps(config.cleaner.to_json(), sort_keys=True).encode()).hexdigest()[:8]
     parts.append(f"clean:{clean_hash}")
     parts.append(f"cluster:{cluster_config.signature}")

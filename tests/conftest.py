@@ -1,0 +1,16 @@
+import shutil
+
+import pytest
+
+pytest_plugins = ["tests.marian_fixture"]
+
+
+@pytest.fixture(scope="session")
+def apertium_available() -> bool:
+    return shutil.which("apertium") is not None
+
+
+@pytest.fixture
+def needs_apertium(apertium_available):
+    if not apertium_available:
+        pytest.skip("Debian apertium is not installed (make test installs it: scripts/install-system-deps.sh)")

@@ -1,0 +1,142 @@
+"""`xlate run` end to end: the output layout contract, failures, resume, determinism."""
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xlate.cli import cli
+from xlate.outputs import read_jsonl
+from xlate.pipeline import RunConfig, run
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+GLOSSARY = ROOT / "seeds" / "glossary.tsv"
+SEED_IDS = sorted(p.stem for p in SEEDS.glob("0*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory):
+    if shutil.which("apertium") is None:
+        pytest.skip("Debian apertium is not installed (make test installs it)")
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(out), "--engine", "apertium", "--glossary", str(GLOSSARY), "--json"])
+    return out, result
+
+
+def test_seeds_run_writes_the_layout_contract(seeds_run):
+    out, result = seeds_run
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["articles"] == 5 and summary["failures"] == 0 and summary["exit_code"] == 0
+    clusters = read_jsonl(out / "clusters.jsonl")
+    members = [m for c in clusters for m in c["members"]]
+    assert sorted(members) == SEED_IDS  # every article exactly once, singletons included
+    assert [c["cluster"] for c in clusters] == [f"c{i:04d}" for i in range(1, len(clusters) + 1)]
+    groups = sorted(sorted(c["members"]) for c in clusters)
+    assert groups == [[SEED_IDS[0], SEED_IDS[2]], [SEED_IDS[1]], [SEED_IDS[3]], [SEED_IDS[4]]]
+    ashgabat = next(c for c in clusters if c["size"] == 2)
+    assert ashgabat["links"] and ashgabat["links"][0]["reasons"]["entities"]
+    docs = read_jsonl(out / "documents.jsonl")
+    assert [d["id"] for d in docs] == SEED_IDS
+    assert all(d["lang"] == "fr" and d["cluster"].startswith("c") and d["sentences"] > 0 for d in docs)
+    for doc_id in SEED_IDS:
+        pairs = read_jsonl(out / "articles" / f"{doc_id}.jsonl")
+        assert [p["index"] for p in pairs] == list(range(len(pairs)))
+        assert set(pairs[0]) == {"index", "source", "english", "start", "end", "engine", "terms", "violations"}
+        cleaned = (out / "cleaned" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        assert all(cleaned[p["start"]:p["end"]] == p["source"] for p in pairs)  # offsets point into the cleaned text
+        ET.parse(out / "articles" / f"{doc_id}.tmx")
+        ET.parse(out / "articles" / f"{doc_id}.xlf")
+        assert (out / "removed" / f"{doc_id}.jsonl").exists()
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run_json["engine"]["engine"] == "apertium"
+    assert run_json["glossary"]["sha256"] and run_json["signature"].startswith("engine:apertium")
+    assert run_json["cluster"]["lsh_bands"] > 0 and run_json["version"]
+    assert (out / "errors.jsonl").read_text() == ""
+
+
+def test_glossary_locks_names_in_the_english(seeds_run):
+    out, _ = seeds_run
+    english = " ".join(p["english"] for p in read_jsonl(out / "articles" / f"{SEED_IDS[0]}.jsonl"))
+    assert "Ashgabat" in english and "Achgabat" not in english
+    assert "Kaja Kallas" in english and "Samarkand" in english
+    english_001 = " ".join(p["english"] for p in read_jsonl(out / "articles" / f"{SEED_IDS[1]}.jsonl"))
+    assert "Vassilenko" in english_001
+
+
+def test_bad_inputs_are_listed_and_the_run_goes_on(tmp_path, needs_apertium):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus, ignore=shutil.ignore_patterns("002*", "003*", "004*", "*.tsv"))
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02" * 50)
+    (corpus / "feed.jsonl").write_text('{"id": "ok1", "text": "Le ministre a présidé mardi la réunion des Affaires étrangères à Paris, avec ses homologues européens."}\n{oops\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", str(corpus), "-o", str(out), "--engine", "apertium"])
+    assert result.exit_code == 1
+    errors = read_jsonl(out / "errors.jsonl")
+    assert sorted((e["file"], e["line"]) for e in errors) == [("broken.txt", None), ("feed.jsonl", 2)]
+    assert "failed: broken.txt: binary" in result.stderr
+    assert sorted(d["id"] for d in read_jsonl(out / "documents.jsonl")) == [SEED_IDS[0], SEED_IDS[1], "ok1"]
+
+
+def test_rerun_resumes_and_retranslates_only_what_changed(tmp_path, needs_apertium):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus, ignore=shutil.ignore_patterns("*.tsv", "*.md"))
+    out = tmp_path / "out"
+    config = RunConfig(engine="apertium", glossary=str(GLOSSARY))
+    first = run(corpus, out, config)
+    assert (first.translated, first.resumed) == (5, 0)
+    before = {p.name: p.read_bytes() for p in (out / "articles").glob("*.jsonl")}
+    second = run(corpus, out, config)
+    assert (second.translated, second.resumed) == (0, 5)
+    # A killed run: one article's outputs never got written.
+    (out / "articles" / f"{SEED_IDS[3]}.jsonl").unlink()
+    edited = corpus / f"{SEED_IDS[4]}.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("19 février 1992", "20 février 1992"), encoding="utf-8")
+    third = run(corpus, out, config)
+    assert (third.translated, third.resumed) == (2, 3)
+    after = {p.name: p.read_bytes() for p in (out / "articles").glob("*.jsonl")}
+    assert after[f"{SEED_IDS[3]}.jsonl"] == before[f"{SEED_IDS[3]}.jsonl"]
+    assert after[f"{SEED_IDS[4]}.jsonl"] != before[f"{SEED_IDS[4]}.jsonl"]
+    assert len(read_jsonl(out / "documents.jsonl")) == 5
+
+
+def test_same_input_and_config_give_identical_outputs(tmp_path, seeds_run):
+    out_a, _ = seeds_run
+    out_b = tmp_path / "b"
+    run(SEEDS, out_b, RunConfig(engine="apertium", glossary=str(GLOSSARY)))
+    for name in ("clusters.jsonl", "documents.jsonl"):
+        assert (out_a / name).read_bytes() == (out_b / name).read_bytes(), name
+    for path in sorted((out_a / "articles").glob("*")):
+        if path.suffix == ".jsonl":
+            assert path.read_bytes() == (out_b / "articles" / path.name).read_bytes(), path.name
+
+
+def test_marian_engine_end_to_end_with_a_tiny_model(tmp_path, tiny_marian):
+    """The real Marian classes (tiny random model built by the fixture) through the batch job."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus, ignore=shutil.ignore_patterns("001*", "003*", "004*", "*.tsv", "*.md"))
+    out = tmp_path / "out"
+    summary = run(corpus, out, RunConfig(engine="marian", model=str(tiny_marian), glossary=str(GLOSSARY), beam=1))
+    assert summary.exit_code == 0 and summary.translated == 2
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run_json["engine"]["engine"] == "marian" and run_json["engine"]["model"]
+    pairs = read_jsonl(out / "articles" / f"{SEED_IDS[0]}.jsonl")
+    assert all(p["engine"].startswith("marian") for p in pairs)
+    # A random model cannot translate, so the lock is what guarantees the names: each
+    # locked term is either present in the English or reported as a violation.
+    for p in pairs:
+        for term in p["terms"]:
+            assert term["english"] in p["english"] or any(v["expected"] == term["english"] for v in p["violations"])
+
+
+def test_stdin_corpus_and_missing_engine_model(tmp_path, needs_apertium):
+    feed = json.dumps({"id": "s1", "text": "La ministre a présidé la réunion mardi à Achgabat, au Turkménistan, avec ses homologues.", "lang": "fr"})
+    result = CliRunner().invoke(cli, ["run", "-", "-o", str(tmp_path / "o"), "--engine", "apertium"], input=feed + "\n")
+    assert result.exit_code == 0, result.output
+    assert [d["id"] for d in read_jsonl(tmp_path / "o" / "documents.jsonl")] == ["s1"]
+    missing = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(tmp_path / "m"), "--engine", "marian", "--model", str(tmp_path / "no-model")])
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("error: ") and len(missing.stderr.strip().splitlines()) == 1
