@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["tests.marian_fixture"]
+pytest_plugins = ["marian_fixture"]
 
 
 @pytest.fixture(scope="session")
