@@ -135,7 +135,8 @@ class Cleaner:
             text = _strip_markdown(text)
         kept, dropped, title = self._clean_lines(text, doc)
         removed.extend(dropped)
-        return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=doc.published)
+        published = doc.published or _date_of_datelines(dropped)
+        return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=published)
 
     def _clean_lines(self, text: str, doc: Document) -> tuple[str, list[RemovedLine], str | None]:
         cfg = self.config
@@ -237,6 +238,19 @@ class Cleaner:
             if i not in reason and _words(t) >= 3:
                 return i
         return None
+
+
+def _date_of_datelines(removed: list[RemovedLine]) -> str | None:
+    """The page's own date stamp ("16 Décembre 2020 13:44") gives the publication date
+    the clustering needs to date "27 mars"; only a full day-month-year counts."""
+    from dedup.entities import extract_dates
+
+    for line in removed:
+        if line.reason == "dateline":
+            full = [d for d in extract_dates(line.text) if len(d) == 10 and not d.startswith("-")]
+            if full:
+                return full[0]
+    return None
 
 
 def _index_of(rows, line_no: int) -> int:

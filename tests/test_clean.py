@@ -145,3 +145,15 @@ def test_real_articles_without_boilerplate_lose_no_sentence():
     texts = {d.id: clean(d).text for d in read_corpus(ROOT / "corpora/rpm2-excerpt")}
     assert "Les interrogations s'accumulent." in texts["T03_C1_01"]
     assert "VILLACOUBLAY, Yvelines (Reuters) -" in texts["T01_C1_06"]
+
+
+@pytest.mark.parametrize("stamp, published", [
+    ("16 Décembre 2020 13:44 (UTC+01:00)", "2020-12-16"),
+    ("Vendredi, Avril 25, 2025", "2025-04-25"),
+    ("2025-03-27 10:00", "2025-03-27"),
+])
+def test_a_removed_date_stamp_gives_the_publication_date(stamp, published):
+    result = clean(_doc(f"Un titre assez long ici\n{stamp}\n\n{BODY}"))
+    assert [r.reason for r in result.removed] == ["dateline"]
+    assert result.published == published
+    assert clean(_doc(f"Un titre assez long ici\n{stamp}\n\n{BODY}", published="2025-01-02")).published == "2025-01-02"
