@@ -66,7 +66,7 @@ def test_marian_batched_equals_one_at_a_time(tiny_marian):
 
 
 def test_marian_long_sentence_split_never_truncates(tiny_marian):
-    engine = MarianEngine(tiny_marian, beam=1, device="cpu", max_length=16)
+    engine = MarianEngine(tiny_marian, beam=1, device="cpu", max_input_tokens=14)
     tokenizer, model = engine.load("fr")
     long = ", ".join(["le ministre a parlé de la coopération régionale"] * 6) + "."
     pieces = split_to_fit(long, lambda t: len(tokenizer(t)["input_ids"]), engine.max_source_tokens(model.config))

@@ -98,9 +98,20 @@ def test_auto_falls_back_to_apertium_with_one_warning(monkeypatch, tmp_path):
 
 
 def test_auto_prefers_marian_when_model_given(tiny_marian):
+    import importlib.util
+
     translator = Translator("auto", model=tiny_marian)
-    assert translator.engines[0].name == "marian"
-    assert translator.info["engine"] == "marian"
+    expected = "ctranslate2" if importlib.util.find_spec("ctranslate2") else "marian"
+    assert translator.engines[0].name == expected
+    assert translator.info["engine"] == expected
+
+
+def test_auto_ctranslate2_translates_with_fallback_engine_recorded(tiny_marian, tmp_path, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    monkeypatch.setenv("XLATE_CACHE", str(tmp_path))
+    result = Translator("auto", model=tiny_marian, beam=1).translate("Le ministre a parlé.", "fr")
+    assert [p.engine for p in result.pairs] == ["ctranslate2"]
+    assert result.signature.startswith("engine:ctranslate2-")
 
 
 def test_auto_without_any_engine_says_how_to_get_one(monkeypatch, tmp_path):

@@ -32,8 +32,9 @@ class CTranslate2Engine(MarianEngine):
 
     def __init__(self, model: str | os.PathLike[str] | None = None, *, device: str = "auto", beam: int = 4,
                  batch_size: int = 32, max_length: int = 512, compute_type: str = "auto", threads: int = 0,
-                 convert_dir: str | os.PathLike[str] | None = None):
-        super().__init__(model, device=device, beam=beam, batch_size=batch_size, max_length=max_length)
+                 convert_dir: str | os.PathLike[str] | None = None, min_new_tokens: int = 0):
+        super().__init__(model, device=device, beam=beam, batch_size=batch_size, max_length=max_length,
+                         min_new_tokens=min_new_tokens)
         if compute_type not in COMPUTE_TYPES:
             raise ConfigError(f"compute_type {compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}; e.g. compute_type='int8'")
         if threads < 0:
@@ -144,7 +145,8 @@ class CTranslate2Engine(MarianEngine):
         tokens = [tokenizer.convert_ids_to_tokens(tokenizer(p)["input_ids"]) for p in pieces]
         try:
             results = translator.translate_batch(tokens, beam_size=self.beam, max_batch_size=self.batch_size,
-                                                 max_decoding_length=self.max_decoding_length(config))
+                                                 max_decoding_length=self.max_decoding_length(config),
+                                                 min_decoding_length=self.min_new_tokens)
         except RuntimeError as exc:
             raise TranslationError(f"CTranslate2 failed on a batch of {len(tokens)}: {exc}") from exc
         out: list[list[str]] = [[] for _ in sentences]

@@ -111,7 +111,8 @@ class MarianEngine(Engine):
     protection = "english"
 
     def __init__(self, model: str | os.PathLike[str] | None = None, *, device: str = "auto", beam: int = 4,
-                 batch_size: int = 32, max_length: int = 512):
+                 batch_size: int = 32, max_length: int = 512, min_new_tokens: int = 0,
+                 max_input_tokens: int | None = None):
         if device not in ("auto", "cpu", "cuda") and not str(device).startswith("cuda:"):
             raise ConfigError(f"device {device!r} is not auto, cpu or cuda[:N]; pick one, e.g. device='auto'")
         if beam < 1 or batch_size < 1 or max_length < 8:
@@ -121,6 +122,8 @@ class MarianEngine(Engine):
         self.beam = beam
         self.batch_size = batch_size
         self.max_length = max_length
+        self.min_new_tokens = min_new_tokens  # > 0 only in benchmarks: a fixed output length
+        self.max_input_tokens = max_input_tokens  # None: what the model's positions hold
         self._loaded: dict[str, tuple[Any, Any, ResolvedModel]] = {}
         self._resolved: dict[str, ResolvedModel] = {}
 
@@ -218,8 +221,8 @@ class MarianEngine(Engine):
 
     def max_source_tokens(self, config: Any) -> int:
         """Longest source (in tokens, EOS excluded) the encoder positions hold."""
-        positions = int(getattr(config, "max_position_embeddings", 512) or 512)
-        return max(8, min(positions, self.max_length) - 2)
+        positions = int(getattr(config, "max_position_embeddings", 512) or 512) - 1  # room for EOS
+        return max(4, min(positions, self.max_input_tokens or positions))
 
     def max_decoding_length(self, config: Any) -> int:
         """Most tokens generated (EOS included): the decoder start token takes position 0."""
@@ -262,7 +265,8 @@ class MarianEngine(Engine):
             encoded = {k: v.to(model.device) for k, v in encoded.items()}
             try:
                 with torch.inference_mode():
-                    generated = model.generate(**encoded, num_beams=self.beam, max_new_tokens=max_new, do_sample=False)
+                    generated = model.generate(**encoded, num_beams=self.beam, max_new_tokens=max_new, do_sample=False,
+                                               min_new_tokens=self.min_new_tokens or None)
             except RuntimeError as exc:
                 raise TranslationError(f"Marian generate failed on a batch of {len(batch)}: {exc}") from exc
             decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
