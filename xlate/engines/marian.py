@@ -85,8 +85,15 @@ def model_available(model: str) -> bool:
         return False
 
 
+def _looks_like_path(model: str) -> bool:
+    """Hub ids are ``name`` or ``owner/name``; anything else was meant as a folder."""
+    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or os.sep != "/" and os.sep in model
+
+
 def resolve(model: str) -> ResolvedModel:
-    folder = Path(model)
+    folder = Path(model).expanduser()
+    if not folder.is_dir() and _looks_like_path(model):
+        raise EngineUnavailableError(f"model folder {model!r} does not exist; pass a save_pretrained folder or a hub id such as Helsinki-NLP/opus-mt-fr-en")
     if folder.is_dir():
         if not (folder / "config.json").is_file():
             raise EngineUnavailableError(f"model folder {model!r} has no config.json; point --model at a save_pretrained folder")
