@@ -291,7 +291,7 @@ def test_cli_report_command(out, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(tmp_path / "site" / "index.html")
     result = CliRunner().invoke(report, [str(tmp_path / "site")])
-    assert result.exit_code == 1 and "has no run.json" in result.output
+    assert result.exit_code == 2 and "has no run.json" in result.output  # not a run: usage error
 
 
 def test_untranslated_article_shows_its_cleaned_text(tmp_path):

@@ -6,22 +6,21 @@ from pathlib import Path
 
 import click
 
-from xlate.errors import XlateError
+from xlate.cli_common import handle_errors
 
 
 @click.command("report")
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the site (default OUT/report); replaced only if it is an earlier report.")
+@handle_errors
 def report(out: Path, dest: Path | None) -> None:
-    """Write the static reviewer site for the run in OUT and print its index.html path."""
+    """Write the static reviewer site for the run in OUT and print its index.html path.
+
+    Exits 2 when OUT is not a finished run (no run.json, unreadable files)."""
     from xlate.report import build_report
 
-    try:
-        index = build_report(out, dest=dest)
-    except XlateError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(str(index))
+    click.echo(str(build_report(out, dest=dest)))
 
 
 @click.command("diff")
@@ -31,6 +30,7 @@ def report(out: Path, dest: Path | None) -> None:
               help="Also write the diff as an HTML page to this file.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the diff; auto colours only on a terminal.")
+@handle_errors
 def diff(run_a: Path, run_b: Path, html_path: Path | None, color: str) -> None:
     """Compare two runs of the same corpus sentence by sentence.
 
@@ -38,17 +38,11 @@ def diff(run_a: Path, run_b: Path, html_path: Path | None, color: str) -> None:
     """
     from xlate.diff import diff_runs, render_text, write_html
 
-    try:
-        result = diff_runs(run_a, run_b)
-    except XlateError as exc:
-        raise click.UsageError(str(exc)) from exc
+    result = diff_runs(run_a, run_b)
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty())
     click.echo(render_text(result, color=use_color), nl=False, color=use_color)
     if html_path is not None:
-        try:
-            written = write_html(result, html_path)
-        except XlateError as exc:
-            raise click.UsageError(str(exc)) from exc
+        written = write_html(result, html_path)
         click.echo(f"html: {written}", err=True)
 
 

@@ -13,9 +13,9 @@ import warnings
 
 import click
 
-from xlate.errors import XlateError
+from xlate.cli_common import EXIT_OK, handle_errors
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+EXIT_VIOLATIONS = 1
 
 
 @click.command("translate")
@@ -29,11 +29,13 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory file (SQLite) to reuse and fill.")
 @click.option("--beam", type=int, default=4, show_default=True)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
+@handle_errors
 def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
     """Translate FILE (or - for stdin) to English, sentence by sentence."""
     from xlate.translator import Translator
 
     text = source.read().replace("\r\n", "\n")
+    translator = None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -42,11 +44,8 @@ def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
         for w in caught:
             if "xlate" in str(w.message):
                 click.echo(f"warning: {w.message}", err=True)
-    except XlateError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
     finally:
-        if "translator" in locals():
+        if translator is not None:
             translator.close()
     out = click.get_text_stream("stdout")
     if fmt == "jsonl":
