@@ -17,7 +17,7 @@ the same clusters whatever their input order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fin
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
 from .verify import CorpusStats, Link, event_keys, verify
 
-__all__ = ["Cluster", "Link", "cluster", "explain", "fingerprints", "cluster_fingerprints"]
+__all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "explain", "fingerprints", "cluster_fingerprints"]
 
 
 @dataclass
@@ -188,39 +188,54 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
             vector_cache[i] = got
         return got
 
-    scores: dict[tuple[int, int], float] = {}
     links: dict[tuple[int, int], Link] = {}
     for code in pairs.tolist():
         i, j = code >> 32, code & 0xFFFFFFFF
         (ea, ka), (eb, kb) = vectors(i), vectors(j)
         link = verify(fps[i], fps[j], stats, config, vectors=(ea, eb, ka, kb))
         if link.linked:
-            scores[(i, j)] = link.score
             links[(i, j)] = link
     del vector_cache
-    groups = _average_link(n, scores, config.threshold)
+    return clusters_from_links([f.id for f in fps], [links[p] for p in sorted(links)], config)
+
+
+def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
+    """Group articles from their verified links (average linkage, see the module doc).
+
+    ``ids`` are all article ids, ``links`` the verified links among them.  Average linkage
+    only ever merges groups joined by links, so the result is the same whether it runs on
+    a whole corpus or on each connected component of the link graph separately (the Ray
+    executor does the latter); links are taken in (a, b) order so score sums, and hence
+    ties, do not depend on where they came from.  Clusters are numbered ``c0001``... by
+    their smallest member id.
+    """
+    ids = sorted(ids)
+    index = {doc_id: i for i, doc_id in enumerate(ids)}
+    ordered = sorted((index[link.a], index[link.b], link) for link in links)
+    scores = {(i, j): link.score for i, j, link in ordered}
+    groups = _average_link(len(ids), scores, config.threshold)
     groups.sort(key=lambda g: g[0])
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
     group_of = {i: g for g, group in enumerate(groups) for i in group}
     inner_links: dict[int, list] = {}
-    for pair, link in links.items():
-        g = group_of[pair[0]]
-        if g == group_of[pair[1]]:
-            inner_links.setdefault(g, []).append((pair, link))
+    for i, j, link in ordered:
+        g = group_of[i]
+        if g == group_of[j]:
+            inner_links.setdefault(g, []).append(((i, j), link))
     for number, group in enumerate(groups, start=1):
         inner = inner_links.get(number - 1, [])
         strength = {i: 0.0 for i in group}
         for (i, j), link in inner:
             strength[i] += link.score
             strength[j] += link.score
-        representative = min(group, key=lambda i: (-strength[i], fps[i].id))
+        representative = min(group, key=lambda i: (-strength[i], ids[i]))
         inner.sort(key=lambda pl: (pl[1].a, pl[1].b))
         out.append(
             Cluster(
                 id=f"c{number:0{width}d}",
-                members=[fps[i].id for i in group],
-                representative=fps[representative].id,
+                members=[ids[i] for i in group],
+                representative=ids[representative],
                 links=[link for _, link in inner],
             )
         )

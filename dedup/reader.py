@@ -65,11 +65,26 @@ def _iter_documents(path, max_bytes: int, report: ErrorHandler, stdin, exclude) 
         yield from _read_jsonl_stream(stream, "<stdin>", max_bytes, report)
         return
     root = Path(path)
-    if not root.exists():
-        raise CorpusReadError(str(path), "no such file or folder; check the corpus path")
+    base = root.parent if root.is_file() else root
+    for file in corpus_files(root, exclude):
+        yield from _read_file(file, base, max_bytes, report)
+
+
+def article_id(file: Path, root: Path) -> str:
+    """The stable id of a file: its path relative to the corpus root, without suffix, '/'-separated."""
+    rel = file.relative_to(root).with_suffix("")
+    return rel.as_posix()
+
+
+def corpus_files(path: str | os.PathLike[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Iterator[Path]:
+    """The article files under a folder, in the order `read_corpus` reads them (for
+    executors that hand files out to workers and read them with `read_file`)."""
+    root = Path(path)
     if root.is_file():
-        yield from _read_file(root, root.parent, max_bytes, report)
+        yield root
         return
+    if not root.is_dir():
+        raise CorpusReadError(str(path), "no such file or folder; check the corpus path")
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
@@ -77,13 +92,14 @@ def _iter_documents(path, max_bytes: int, report: ErrorHandler, stdin, exclude) 
                 continue
             if any(fnmatch.fnmatch(name, pattern) for pattern in exclude):
                 continue
-            yield from _read_file(Path(dirpath) / name, root, max_bytes, report)
+            yield Path(dirpath) / name
 
 
-def article_id(file: Path, root: Path) -> str:
-    """The stable id of a file: its path relative to the corpus root, without suffix, '/'-separated."""
-    rel = file.relative_to(root).with_suffix("")
-    return rel.as_posix()
+def read_file(file: str | os.PathLike[str], root: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+              on_error: ErrorHandler | None = None) -> Iterator[Document]:
+    """The articles of one corpus file (several for JSONL), ids relative to ``root``.
+    Duplicate ids across files are the caller's to find (`read_corpus` does it)."""
+    yield from _read_file(Path(file), Path(root), max_bytes, on_error if on_error is not None else _raise)
 
 
 def _read_file(file: Path, root: Path, max_bytes: int, report: ErrorHandler) -> Iterator[Document]:

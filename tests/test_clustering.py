@@ -148,3 +148,26 @@ def test_spawn_workers_give_the_same_clusters(seed_docs):
     one = [c.to_json() for c in cluster(seed_docs, ClusterConfig(batch_size=2))]
     two = [c.to_json() for c in cluster(seed_docs, ClusterConfig(batch_size=2, workers=2))]
     assert one == two
+
+
+def test_grouping_per_connected_component_equals_grouping_of_the_whole_graph():
+    """The Ray executor groups each component of the link graph apart: same clusters."""
+    from dedup.clustering import Link, clusters_from_links
+    from dedup.config import ClusterConfig
+
+    def link(a, b, score):
+        return Link(a=a, b=b, score=score, linked=True, reasons={})
+
+    links = [link("a1", "a2", 0.9), link("a2", "a3", 0.2), link("a1", "a3", 0.05), link("b1", "b2", 0.3),
+             link("b2", "b3", 0.04), link("c1", "c2", 0.5), link("c2", "c3", 0.5), link("c3", "c4", 0.06)]
+    ids = ["a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3", "c4", "d1"]
+    config = ClusterConfig()
+    whole = clusters_from_links(ids, links, config)
+    parts = []
+    for component in (["a1", "a2", "a3"], ["b1", "b2", "b3"], ["c1", "c2", "c3", "c4"], ["d1"]):
+        inner = [x for x in links if x.a in component]
+        parts.extend(clusters_from_links(component, inner, config))
+    parts.sort(key=lambda c: c.members[0])
+    assert [(c.members, c.representative, [(x.a, x.b) for x in c.links]) for c in whole] == \
+           [(c.members, c.representative, [(x.a, x.b) for x in c.links]) for c in parts]
+    assert [c.members for c in whole] == [["a1", "a2", "a3"], ["b1", "b2"], ["b3"], ["c1", "c2", "c3"], ["c4"], ["d1"]]
