@@ -30,7 +30,7 @@ from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fin
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
 from .verify import CorpusStats, Link, event_keys, verify
 
-__all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "explain", "fingerprints", "cluster_fingerprints"]
+__all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "groups_of_component", "explain", "fingerprints", "cluster_fingerprints"]
 
 
 @dataclass
@@ -199,21 +199,67 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     return clusters_from_links([f.id for f in fps], [links[p] for p in sorted(links)], config)
 
 
-def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
-    """Group articles from their verified links (average linkage, see the module doc).
+def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components (sorted index lists, ordered by smallest member) of a graph."""
+    parent = list(range(n))
 
-    ``ids`` are all article ids, ``links`` the verified links among them.  Average linkage
-    only ever merges groups joined by links, so the result is the same whether it runs on
-    a whole corpus or on each connected component of the link graph separately (the Ray
-    executor does the latter); links are taken in (a, b) order so score sums, and hence
-    ties, do not depend on where they came from.  Clusters are numbered ``c0001``... by
-    their smallest member id.
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in edges:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return [groups[root] for root in sorted(groups)]
+
+
+def groups_of_component(ids: Sequence[str], links: Sequence[Link], config: ClusterConfig) -> list[list[str]]:
+    """Group the articles of one connected component of the verified link graph.
+
+    A pure function of (ids, links, config): the Ray executor calls it per component in
+    parallel and numbers the clusters itself.  Returns sorted member lists ordered by
+    their smallest id; ids without links come back as singletons.
+    """
+    ids = sorted(ids)
+    index = {doc_id: i for i, doc_id in enumerate(ids)}
+    # Links in (a, b) order so score sums, and hence ties, do not depend on input order.
+    scores = {(index[link.a], index[link.b]): link.score for link in sorted(links, key=lambda x: (x.a, x.b))}
+    groups = _average_link(len(ids), scores, config.threshold)
+    groups.sort(key=lambda g: g[0])
+    return [[ids[i] for i in group] for group in groups]
+
+
+def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
+    """Group articles from their verified links (see the module doc).
+
+    ``ids`` are all article ids, ``links`` the verified links among them.  The link graph
+    is split into connected components and each is grouped by `groups_of_component`, so the
+    result is the same whether this runs on a whole corpus or on each component separately
+    (the Ray executor does the latter).  Clusters are numbered ``c0001``... by their
+    smallest member id.
     """
     ids = sorted(ids)
     index = {doc_id: i for i, doc_id in enumerate(ids)}
     ordered = sorted((index[link.a], index[link.b], link) for link in links)
-    scores = {(i, j): link.score for i, j, link in ordered}
-    groups = _average_link(len(ids), scores, config.threshold)
+    by_component: dict[int, list[Link]] = {}
+    components = _components(len(ids), ((i, j) for i, j, _ in ordered))
+    component_of = {i: c for c, comp in enumerate(components) for i in comp}
+    for i, _, link in ordered:
+        by_component.setdefault(component_of[i], []).append(link)
+    groups: list[list[int]] = []
+    for c, comp in enumerate(components):
+        inner = by_component.get(c)
+        if not inner:
+            groups.append(comp)
+            continue
+        for member_ids in groups_of_component([ids[i] for i in comp], inner, config):
+            groups.append([index[m] for m in member_ids])
     groups.sort(key=lambda g: g[0])
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))

@@ -171,3 +171,16 @@ def test_grouping_per_connected_component_equals_grouping_of_the_whole_graph():
     assert [(c.members, c.representative, [(x.a, x.b) for x in c.links]) for c in whole] == \
            [(c.members, c.representative, [(x.a, x.b) for x in c.links]) for c in parts]
     assert [c.members for c in whole] == [["a1", "a2", "a3"], ["b1", "b2"], ["b3"], ["c1", "c2", "c3"], ["c4"], ["d1"]]
+
+
+def test_groups_of_component_matches_clusters_from_links():
+    """The Ray executor calls groups_of_component per component and numbers clusters itself."""
+    from dedup.clustering import Link, clusters_from_links, groups_of_component
+
+    def link(a, b, score):
+        return Link(a=a, b=b, score=score, linked=True, reasons={})
+
+    links = [link("c1", "c2", 0.5), link("c2", "c3", 0.5), link("c3", "c4", 0.06)]
+    config = ClusterConfig()
+    assert groups_of_component(["c4", "c3", "c2", "c1"], list(reversed(links)), config) == [["c1", "c2", "c3"], ["c4"]]
+    assert [c.members for c in clusters_from_links(["c1", "c2", "c3", "c4"], links, config)] == [["c1", "c2", "c3"], ["c4"]]
