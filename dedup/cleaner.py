@@ -112,6 +112,13 @@ class LineStats:
         if len(self._counts) > self.max_keys:
             self._counts = Counter({k: c for k, c in self._counts.items() if c > 1})
 
+    def merge(self, other: "LineStats") -> None:
+        """Add another part's counts (executors count corpus partitions in parallel)."""
+        self.docs_per_site.update(other.docs_per_site)
+        self._counts.update(other._counts)
+        if len(self._counts) > self.max_keys:
+            self._counts = Counter({k: c for k, c in self._counts.items() if c > 1})
+
     def is_repeated(self, site: str | None, line: str) -> bool:
         site = site or ""
         total = self.docs_per_site.get(site, 0)

@@ -41,10 +41,15 @@ def cli() -> None:
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")
 @click.option("--batch-size", type=int, default=32, show_default=True)
 @click.option("--beam", type=int, default=4, show_default=True)
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this process; ray: a Ray cluster (pip install 'xlate[scale]'), same outputs.")
+@click.option("--address", default=None, help="Ray cluster address (e.g. ray://head:10001 or auto); default: start Ray here.")
+@click.option("--num-cpus", type=int, default=None, help="CPUs of a Ray instance started here (default: all).")
 @click.option("--report", "make_report", is_flag=True, help="Also write the reviewer site OUT/report/index.html.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @handle_errors
-def run_command(corpus, out, engine, model, glossary, no_translate, threshold, max_bytes, cache, device, batch_size, beam, make_report, as_json):
+def run_command(corpus, out, engine, model, glossary, no_translate, threshold, max_bytes, cache, device, batch_size, beam,
+                executor, address, num_cpus, make_report, as_json):
     """Read, clean, cluster and translate CORPUS into OUT.
 
     Writes OUT/clusters.jsonl, OUT/documents.jsonl, OUT/articles/<id>.jsonl|.tmx|.xlf,
@@ -58,7 +63,8 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, m
 
         cluster_config = ClusterConfig(threshold=threshold, min_link=min(ClusterConfig.min_link, threshold))
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
-                       cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam)
+                       cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
+                       executor=executor, ray_address=address, num_cpus=num_cpus)
     progress = Progress()
     try:
         summary = run(corpus, out, config, progress=progress)

@@ -44,8 +44,13 @@ class RunConfig:
     device: str = "auto"
     batch_size: int = 32
     beam: int = 4
+    executor: str = "local"  # local | ray (same outputs)
+    ray_address: str | None = None  # None: start a local Ray instance
+    num_cpus: int | None = None  # for a local Ray instance; None = all
 
     def __post_init__(self) -> None:
+        if self.executor not in ("local", "ray"):
+            raise ConfigError(f"executor {self.executor!r} is not local or ray; e.g. --executor ray")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}; pick one, e.g. --engine auto")
         if self.max_bytes <= 0:
@@ -114,28 +119,67 @@ def run(
 ) -> RunSummary:
     """Run the whole job over ``corpus`` (folder, file or ``-``) into ``out``; see README for the layout."""
     config = config or RunConfig()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if config.executor == "ray":
+        from xlate.executors.ray import run_ray
+
+        return run_ray(corpus, out, config, progress=progress, stdin=stdin)
     tick = progress or (lambda stage, n: None)
-    corpus = _spool_stdin(corpus, out, stdin)
-    glossary = _load_glossary(config.glossary)
-    translator = _make_translator(config, glossary, out) if config.translate else None
-    cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
-    signature = _signature(config, glossary, translator, cluster_config)
-    summary = RunSummary(out=out, signature=signature)
+    job = prepare(corpus, out, config, stdin)
     failures = _Failures()
 
     stats = LineStats(config.cleaner)
-    for n, doc in enumerate(read_corpus(corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
+    for n, doc in enumerate(read_corpus(job.corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
         stats.add(doc)
         tick("scan", n)
     cleaner = Cleaner(config.cleaner, line_stats=stats)
 
     records: dict[str, dict[str, Any]] = {}
-    cleaned = _clean_stream(corpus, config, cleaner, out, records, failures, tick)
+    cleaned = _clean_stream(job, cleaner, records, failures, tick)
     from dedup.clustering import cluster
 
-    clusters = cluster(cleaned, cluster_config, aliases=glossary.aliases() if glossary else None)
+    clusters = cluster(cleaned, job.cluster_config, aliases=job.aliases)
+    summary = job.summary()
+    if job.translator is not None:
+        _translate_all(job, records, summary, failures, tick)
+    return finish(job, clusters, records, summary, failures.items)
+
+
+@dataclass
+class Job:
+    """What a run is made of once its inputs are resolved (shared by the executors)."""
+
+    corpus: str | os.PathLike[str]
+    out: Path
+    config: RunConfig
+    glossary: Any
+    translator: Any
+    cluster_config: Any
+    signature: str
+
+    @property
+    def aliases(self) -> dict[str, str] | None:
+        return self.glossary.aliases() if self.glossary else None
+
+    def summary(self) -> RunSummary:
+        return RunSummary(out=self.out, signature=self.signature)
+
+
+def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
+    """Resolve everything that decides the outputs; a missing engine or model fails here,
+    before any work is done."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = _spool_stdin(corpus, out, stdin)
+    glossary = _load_glossary(config.glossary)
+    translator = _make_translator(config, glossary, out) if config.translate else None
+    cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
+    signature = _signature(config, glossary, translator, cluster_config)
+    return Job(corpus, out, config, glossary, translator, cluster_config, signature)
+
+
+def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunSummary, failures: list[dict[str, Any]]) -> RunSummary:
+    """Write clusters.jsonl, documents.jsonl, errors.jsonl and run.json (the run's index files)."""
+    out = job.out
     for c in clusters:
         for member in c.members:
             if member in records:
@@ -143,21 +187,18 @@ def run(
     write_jsonl(out / "clusters.jsonl", (c.to_json() for c in clusters))
     summary.clusters = len(clusters)
     summary.articles = len(records)
-
-    if translator is not None:
-        _translate_all(translator, records, out, summary, failures, tick)
-
     write_jsonl(out / "documents.jsonl", (records[k] for k in sorted(records)))
-    summary.failures = failures.items
-    write_jsonl(out / "errors.jsonl", failures.items)
+    summary.failures = sorted(failures, key=lambda f: (f["file"], f["line"] or 0, f["stage"]))
+    write_jsonl(out / "errors.jsonl", summary.failures)
     write_json(out / "run.json", {
         "version": __version__,
-        "signature": signature,
-        "corpus": str(corpus),
-        "engine": translator.info if translator is not None else None,
-        "glossary": {"path": config.glossary, "sha256": glossary.sha256, "entries": len(glossary.entries)} if glossary else None,
-        "config": config.to_json(),
-        "cluster": cluster_config.to_json(),
+        "signature": job.signature,
+        "corpus": str(job.corpus),
+        "executor": job.config.executor,
+        "engine": job.translator.info if job.translator is not None else None,
+        "glossary": {"path": job.config.glossary, "sha256": job.glossary.sha256, "entries": len(job.glossary.entries)} if job.glossary else None,
+        "config": {k: v for k, v in job.config.to_json().items() if k not in ("executor", "ray_address", "num_cpus")},
+        "cluster": job.cluster_config.to_json(),
         "counts": {k: v for k, v in summary.to_json().items() if isinstance(v, int)},
         "exit_code": summary.exit_code,
     })
@@ -185,11 +226,12 @@ def _load_glossary(path: str | None):
     return Glossary.load(path)
 
 
-def _make_translator(config: RunConfig, glossary, out: Path):
+def _make_translator(config: RunConfig, glossary, out: Path, *, cache: bool = True):
+    """``cache=False`` for parallel workers: one SQLite memory is not shared across processes."""
     from xlate.translator import Translator
 
     translator = Translator(
-        config.engine, model=config.model, glossary=glossary, cache=config.cache or out / "tm.sqlite",
+        config.engine, model=config.model, glossary=glossary, cache=(config.cache or out / "tm.sqlite") if cache else None,
         device=config.device, batch_size=config.batch_size, beam=config.beam,
     )
     translator.info  # resolves the engine now: a missing model fails before any work is done
@@ -215,25 +257,35 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
     return "|".join(parts)
 
 
-def _clean_stream(corpus, config: RunConfig, cleaner: Cleaner, out: Path, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
-    from xlate.langid import detect
-
-    for n, doc in enumerate(read_corpus(corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
+def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
+    for n, doc in enumerate(read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader()), start=1):
         try:
-            clean_doc = cleaner.clean(doc)
-            if not clean_doc.text.strip():
-                failures.add(doc.path or doc.id, "nothing left after cleaning (all lines were boilerplate); check removed/ for this id", "clean")
-                continue
-            lang, confidence = (doc.lang, 1.0) if doc.lang else detect(clean_doc.text)
-            clean_doc = clean_doc.with_lang(lang)
-            write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
-            write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+            clean_doc, record = clean_one(doc, cleaner, job.out)
         except XlateError as exc:
             failures.add(doc.path or doc.id, str(exc), "clean")
             continue
-        records[doc.id] = _document_record(clean_doc, confidence)
+        if clean_doc is None:
+            failures.add(doc.path or doc.id, "nothing left after cleaning (all lines were boilerplate); check removed/ for this id", "clean")
+            continue
+        records[doc.id] = record
         tick("clean", n)
         yield clean_doc
+
+
+def clean_one(doc: Document, cleaner: Cleaner, out: Path) -> tuple[CleanDocument | None, dict[str, Any] | None]:
+    """Clean one article, identify its language, write cleaned/ and removed/; returns the
+    cleaned document and its documents.jsonl record (None, None when nothing is left)."""
+    from xlate.langid import detect
+
+    clean_doc = cleaner.clean(doc)
+    if not clean_doc.text.strip():
+        write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+        return None, None
+    lang, confidence = (doc.lang, 1.0) if doc.lang else detect(clean_doc.text)
+    clean_doc = clean_doc.with_lang(lang)
+    write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
+    write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+    return clean_doc, _document_record(clean_doc, confidence)
 
 
 def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, Any]:
@@ -246,42 +298,66 @@ def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, An
     return record
 
 
-def _translate_all(translator, records, out: Path, summary: RunSummary, failures: _Failures, tick) -> None:
+def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, tick) -> None:
     """Translate article by article in id order; finished articles are recorded in
     OUT/.state/translated.jsonl so a killed run resumes where it stopped."""
-    from xlate.tmx import write_tmx
-    from xlate.xliff import write_xliff
-
+    out, translator = job.out, job.translator
     state_path = out / ".state" / "translated.jsonl"
-    done = _load_state(state_path)
+    done = load_done(out)
     state_path.parent.mkdir(parents=True, exist_ok=True)
     with open(state_path, "a", encoding="utf-8") as state:
         for n, doc_id in enumerate(sorted(records), start=1):
             record = records[doc_id]
-            key = hashlib.sha256(f"{record['text_sha256']}|{translator.signature}".encode()).hexdigest()
-            jsonl_path = article_path(out, doc_id, "jsonl")
-            if done.get(doc_id) == key and jsonl_path.exists():
-                _count_existing(jsonl_path, record, summary)
+            key = translation_key(record, translator)
+            if is_done(out, doc_id, key, done):
+                count_existing(out, doc_id, record, summary)
                 summary.resumed += 1
                 continue
-            text = article_path(out, doc_id, "txt", "cleaned").read_text(encoding="utf-8").rstrip("\n")
             try:
-                result = translator.translate(text, record["lang"], id=doc_id)
+                translate_one(translator, doc_id, record, out)
             except XlateError as exc:
                 failures.add(record.get("path") or doc_id, str(exc), "translate")
                 continue
-            props = {"article": doc_id, "signature": result.signature, "xlate": __version__}
-            write_tmx(article_path(out, doc_id, "tmx"), doc_id, result.pairs, result.lang, props)
-            write_xliff(article_path(out, doc_id, "xlf"), doc_id, result.pairs, result.lang, props)
-            write_jsonl(jsonl_path, (p.to_json() for p in result.pairs))
-            record["sentences"] = len(result.pairs)
-            record["violations"] = sum(len(p.violations) for p in result.pairs)
             summary.sentences += record["sentences"]
             summary.violations += record["violations"]
             summary.translated += 1
             state.write(dumps_line({"id": doc_id, "key": key}))
             state.flush()
             tick("translate", n)
+
+
+def translation_key(record: dict[str, Any], translator) -> str:
+    """What an article's translation depends on: its cleaned text and the translator."""
+    return hashlib.sha256(f"{record['text_sha256']}|{translator.signature}".encode()).hexdigest()
+
+
+def is_done(out: Path, doc_id: str, key: str, done: dict[str, str]) -> bool:
+    return done.get(doc_id) == key and article_path(out, doc_id, "jsonl").exists()
+
+
+def translate_one(translator, doc_id: str, record: dict[str, Any], out: Path) -> None:
+    """Translate one cleaned article and write its JSONL, TMX and XLIFF (JSONL last: its
+    presence means the article is complete); fills record's sentences/violations."""
+    from xlate.tmx import write_tmx
+    from xlate.xliff import write_xliff
+
+    text = article_path(out, doc_id, "txt", "cleaned").read_text(encoding="utf-8").rstrip("\n")
+    result = translator.translate(text, record["lang"], id=doc_id)
+    props = {"article": doc_id, "signature": result.signature, "xlate": __version__}
+    write_tmx(article_path(out, doc_id, "tmx"), doc_id, result.pairs, result.lang, props)
+    write_xliff(article_path(out, doc_id, "xlf"), doc_id, result.pairs, result.lang, props)
+    write_jsonl(article_path(out, doc_id, "jsonl"), (p.to_json() for p in result.pairs))
+    record["sentences"] = len(result.pairs)
+    record["violations"] = sum(len(p.violations) for p in result.pairs)
+
+
+def load_done(out: Path) -> dict[str, str]:
+    """Articles already translated, by id -> key, from every executor's state files."""
+    done: dict[str, str] = {}
+    state = out / ".state"
+    for path in [state / "translated.jsonl", *sorted(state.glob("ray/*.jsonl"))]:
+        done.update(_load_state(path))
+    return done
 
 
 def _load_state(path: Path) -> dict[str, str]:
@@ -297,8 +373,8 @@ def _load_state(path: Path) -> dict[str, str]:
     return done
 
 
-def _count_existing(jsonl_path: Path, record: dict[str, Any], summary: RunSummary) -> None:
-    with open(jsonl_path, encoding="utf-8") as fh:
+def count_existing(out: Path, doc_id: str, record: dict[str, Any], summary: RunSummary) -> None:
+    with open(article_path(out, doc_id, "jsonl"), encoding="utf-8") as fh:
         pairs = [json.loads(line) for line in fh if line.strip()]
     record["sentences"] = len(pairs)
     record["violations"] = sum(len(p.get("violations", [])) for p in pairs)

@@ -1,0 +1,1 @@
+"""Executors of `xlate run`: the local one lives in `xlate.pipeline`; `ray` scales it out."""
