@@ -5,30 +5,14 @@ the work is `dedup.cluster`, `dedup.explain` and `dedup.ClusterIndex`.
 """
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from dedup.errors import DedupError
-from xlate.errors import XlateError
-
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _handle_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (XlateError, DedupError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_USAGE)
-
-    return wrapper
+from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, handle_errors, report_failures
+from xlate.outputs import write_jsonl
 
 
 def _config(threshold: float | None, workers: int | None):
@@ -53,22 +37,14 @@ def _aliases(glossary: str | None):
 
 
 def _read_clean(corpus: str, failures: list[dict]):
-    from dedup import clean, read_corpus
+    """Cleaned articles, as `xlate run` cleans them (site-repeated lines included)."""
+    from xlate.cleaning import clean_documents
 
     def on_error(error) -> None:
         failures.append(error.to_json() | {"stage": "read"})
 
-    for doc in read_corpus(corpus, on_error=on_error):
-        yield clean(doc)
-
-
-def _write_jsonl(path: Path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
-    os.replace(tmp, path)
+    for _, cleaned in clean_documents(corpus, on_error=on_error):
+        yield cleaned
 
 
 @click.command("cluster")
@@ -81,7 +57,7 @@ def _write_jsonl(path: Path, rows) -> None:
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
 @click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
-@_handle_errors
+@handle_errors
 def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
 
@@ -104,15 +80,13 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
 
         clusters = run_cluster(docs, config, aliases=aliases)
     out_dir = Path(out)
-    _write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
-    if failures:
-        _write_jsonl(out_dir / "errors.jsonl", failures)
-        for item in failures[:20]:
-            click.echo(f"failed: {item['file']}: {item['reason']}", err=True)
+    write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
+    write_jsonl(out_dir / "errors.jsonl", failures)
+    report_failures(failures)
     articles = sum(len(c.members) for c in clusters)
     grouped = sum(1 for c in clusters if len(c.members) > 1)
-    click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}")
-    click.echo(f"signature: {config.signature}")
+    click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}", err=True)
+    click.echo(f"signature: {config.signature}", err=True)
     sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
@@ -148,7 +122,7 @@ def _format_link(link) -> str:
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary of name variants.")
 @click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
-@_handle_errors
+@handle_errors
 def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool) -> None:
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
