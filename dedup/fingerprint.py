@@ -137,8 +137,44 @@ def minhash_matrix(folded: list[str], config: ClusterConfig) -> np.ndarray:
     return out
 
 
+# Scripts written without spaces: a \w+ run is a whole clause, so words are approximated by
+# overlapping character bigrams (the usual unit for CJK retrieval).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+# Arabic attaches the article and short conjunctions/prepositions to the word: strip them so
+# "السلام" and "والسلام" count as one keyword (light stemming, as in Arabic IR).
+_ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=[\u0600-\u06ff]{3})")
+
+
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def _content_words(folded: str):
+    words = _WORD.findall(folded)
+    if not _UNSPACED.search(folded) and not _ARABIC.search(folded):
+        # Spaced, non-Arabic scripts (nearly every article): one filter, no per-word checks.
+        return [w for w in words if len(w) > 3 and not w.isdigit() and w not in _STOP]
+    return list(_unspaced_words(words))
+
+
+def _unspaced_words(words: list[str]):
+    for word in words:
+        if _UNSPACED.search(word):
+            for run in _UNSPACED.findall(word):
+                if len(run) == 1:
+                    continue
+                for k in range(len(run) - 1):
+                    yield run[k : k + 2]
+            word = _UNSPACED.sub(" ", word).strip()
+            if not word or " " in word:
+                continue
+        if word[0] >= "\u0600" and word[0] <= "\u06ff":
+            word = _ARABIC_PREFIX.sub("", word)
+        if len(word) > 3 and not word.isdigit() and word not in _STOP:
+            yield word
+
+
 def keywords_of(folded: str, n: int) -> tuple[tuple[str, int], ...]:
-    counts = Counter(w for w in _WORD.findall(folded) if len(w) > 3 and not w.isdigit() and w not in _STOP)
+    counts = Counter(_content_words(folded))
     # Ties broken by the word so the same text always gives the same keywords.
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return tuple(sorted((sys.intern(w), c) for w, c in top))

@@ -5,8 +5,9 @@ score = entity_weight * event overlap (IDF-weighted cosine over names, dates, am
       + title_weight * fuzzy title/lead similarity (rapidfuzz, cut off below 50)
 then: pairs whose day-level dates are all further apart than ``date_window_days`` are
 multiplied by ``date_penalty``; other copies (MinHash Jaccard >= near_duplicate) score at
-least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share no
-keywords and few title words, so their score is the event overlap alone.
+least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share few
+keywords and no comparable titles: their score is mostly the event overlap
+(``1 - cross_keyword_weight``), the rest the keyword cosine.
 """
 from __future__ import annotations
 
@@ -162,8 +163,11 @@ def verify(
     event_score, shared_events = _cosine(ea, eb, unit)
     cross = bool(a.lang and b.lang and a.lang != b.lang)
     if cross:
-        keyword_score, shared_keywords, title_score = 0.0, [], 0.0
-        score = event_score
+        # Other languages share few keywords, but those they share (names the entity
+        # extractor missed, codes, CJK-free Latin tokens) are telling; titles are not comparable.
+        keyword_score, shared_keywords = _cosine(ka, kb, unit)
+        title_score = 0.0
+        score = (1.0 - config.cross_keyword_weight) * event_score + config.cross_keyword_weight * keyword_score
     else:
         keyword_score, shared_keywords = _cosine(ka, kb, unit)
         title_score = _title_similarity(a.lead, b.lead)

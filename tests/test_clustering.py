@@ -138,7 +138,7 @@ def test_config_validation_names_value_and_fix(kwargs, message):
 def test_config_signature_and_lsh_params():
     config = ClusterConfig()
     assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (25, 5)
-    assert config.signature.startswith("dedup:0.1|t:0.1|nd:0.5|lsh:25x5|cfg:")
+    assert config.signature.startswith("dedup:0.2|t:0.1|nd:0.5|lsh:25x5|cfg:")
     assert config.signature == ClusterConfig().signature
     assert ClusterConfig(threshold=0.2).signature != config.signature
     assert config.to_json()["lsh_bands"] == 25
@@ -184,3 +184,34 @@ def test_groups_of_component_matches_clusters_from_links():
     config = ClusterConfig()
     assert groups_of_component(["c4", "c3", "c2", "c1"], list(reversed(links)), config) == [["c1", "c2", "c3"], ["c4"]]
     assert [c.members for c in clusters_from_links(["c1", "c2", "c3", "c4"], links, config)] == [["c1", "c2", "c3"], ["c4"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # CJK runs are whole clauses for \w+: counted as character bigrams instead.
+        ("英国街道", (("国街", 1), ("英国", 1), ("街道", 1))),
+        ("垃圾 垃圾", (("垃圾", 2),)),
+        # Arabic article and attached conjunction/preposition stripped (light stemming).
+        ("السلام والسلام للطالب", (("سلام", 2), ("طالب", 1))),
+        # Latin text: words longer than 3 letters, digits and stop words dropped.
+        ("gouvernement 2025 gouvernement", (("gouvernement", 2),)),
+    ],
+)
+def test_keywords_of_handles_unspaced_and_arabic_scripts(text, expected):
+    from dedup.fingerprint import keywords_of
+
+    assert keywords_of(text, 40) == expected
+
+
+def test_cross_keyword_weight_is_validated_and_used():
+    with pytest.raises(ConfigError, match="cross_keyword_weight=1.5"):
+        ClusterConfig(cross_keyword_weight=1.5)
+    fr = CleanDocument(doc=Document(id="fr", text="x", lang="fr"), text="Le projet Zorblax avance à Zorblax-City.", title=None)
+    en = CleanDocument(doc=Document(id="en", text="x", lang="en"), text="The Zorblax project moves on in Zorblax-City.", title=None)
+    only_events = explain(fr, en, ClusterConfig(cross_keyword_weight=0.0))
+    with_keywords = explain(fr, en, ClusterConfig(cross_keyword_weight=0.5))
+    assert only_events.reasons["cross_lingual"] is True
+    assert with_keywords.reasons["scores"]["keywords"] > 0
+    expected = 0.5 * only_events.reasons["scores"]["event"] + 0.5 * with_keywords.reasons["scores"]["keywords"]
+    assert with_keywords.score == pytest.approx(expected, abs=1e-4)  # reasons keep 4 decimals
