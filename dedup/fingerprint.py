@@ -148,12 +148,31 @@ _ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=[\u06
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def _content_words(folded: str):
-    words = _WORD.findall(folded)
-    if not _UNSPACED.search(folded) and not _ARABIC.search(folded):
-        # Spaced, non-Arabic scripts (nearly every article): one filter, no per-word checks.
-        return [w for w in words if len(w) > 3 and not w.isdigit() and w not in _STOP]
-    return list(_unspaced_words(words))
+_LONG_WORD = re.compile(r"\w{4,}")  # the \w+ runs longer than 3 characters, and only those
+
+
+def _content_word_counts(folded: str) -> Counter[str]:
+    """Counts of the content words of a folded text (see `_unspaced_words` for the rules).
+
+    Counted per distinct word, not per occurrence: an article repeats its words, and the
+    checks below then run once per word."""
+    if folded.isascii() or (not _UNSPACED.search(folded) and not _ARABIC.search(folded)):
+        # Spaced, non-Arabic scripts (nearly every article): long words, minus stop words
+        # and digit strings.
+        counts = Counter(_LONG_WORD.findall(folded))
+        for word in [w for w in counts if w in _STOP or w.isdigit()]:
+            del counts[word]
+        return counts
+    raw = Counter(_WORD.findall(folded))
+    # ASCII words cannot hold unspaced or Arabic letters: the plain filter, in one pass.
+    counts = Counter(
+        {w: c for w, c in raw.items() if len(w) > 3 and w.isascii() and not w.isdigit() and w not in _STOP}
+    )
+    for word, count in raw.items():
+        if not word.isascii():
+            for token in _unspaced_words((word,)):
+                counts[token] += count
+    return counts
 
 
 def _unspaced_words(words: list[str]):
@@ -174,9 +193,19 @@ def _unspaced_words(words: list[str]):
 
 
 def keywords_of(folded: str, n: int) -> tuple[tuple[str, int], ...]:
-    counts = Counter(_content_words(folded))
-    # Ties broken by the word so the same text always gives the same keywords.
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    """The ``n`` most frequent content words with their counts, ties broken by the word
+    (so the same text always gives the same keywords), sorted by word."""
+    counts = _content_word_counts(folded)
+    if len(counts) > n:
+        # The n-th largest count splits the words into those surely kept (more frequent)
+        # and ties, of which the alphabetically first fill the remaining places: the same
+        # set as sorting every word by (-count, word), without a Python key per word.
+        cut = sorted(counts.values(), reverse=True)[n - 1]
+        top = [(w, c) for w, c in counts.items() if c > cut]
+        ties = sorted(w for w, c in counts.items() if c == cut)
+        top.extend((w, cut) for w in ties[: n - len(top)])
+    else:
+        top = list(counts.items())
     return tuple(sorted((sys.intern(w), c) for w, c in top))
 
 
@@ -188,7 +217,7 @@ def fingerprint_batch(
     matrix = minhash_matrix(folded, config)
     out = []
     for row, item, ftext in zip(matrix, items, folded):
-        signature = extract(item.text, title=item.title, published=item.published, aliases=aliases)
+        signature = extract(item.text, title=item.title, published=item.published, aliases=aliases, folded_text=ftext)
         lead_src = f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
         lead = " ".join(fold_text(lead_src[: _LEAD_CHARS * 2]).split())[:_LEAD_CHARS]
         out.append(
@@ -208,6 +237,14 @@ def fingerprint_batch(
     return out
 
 
+# The alias table of the last batch a worker process saw: rebuilt only when the aliases
+# change, so its cache of entity keys lives as long as the worker.
+_WORKER_TABLE: tuple[dict | None, AliasTable | None] = (None, None)
+
+
 def _worker_batch(args: tuple[list[ArticleInput], ClusterConfig, dict | None]) -> list[Fingerprint]:
+    global _WORKER_TABLE
     items, config, aliases = args
-    return fingerprint_batch(items, config, AliasTable(aliases) if aliases else None)
+    if _WORKER_TABLE[0] != aliases:
+        _WORKER_TABLE = (aliases, AliasTable(aliases) if aliases else None)
+    return fingerprint_batch(items, config, _WORKER_TABLE[1])
