@@ -15,7 +15,7 @@ system-deps:
 
 # torch is pinned to 2.13.0 in the [marian] extra: an unpinned torch pulls a multi-GB CUDA build.
 install: $(BIN)/python system-deps
-	$(BIN)/pip install -q -e '.[marian,fast,scale,dev]'
+	$(BIN)/pip install -q -e '.[marian,fast,scale,embed,dev]'
 
 # The main job on the seeds: clean, cluster, translate (marian if its model is there,
 # else apertium), write aligned JSONL/TMX/XLIFF and the reviewer site.

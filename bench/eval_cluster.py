@@ -240,19 +240,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="seeds,rpm2,semeval,neardup")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--no-write", action="store_true", help="print only, keep the results file")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="ClusterConfig(embeddings=True): multilingual-e5-small cosine mixed in (needs the [embed] extra); "
+                             "results go to eval_cluster_embeddings.md")
     args = parser.parse_args(argv)
-    config = ClusterConfig() if args.threshold is None else ClusterConfig(threshold=args.threshold)
+    kwargs = {"embeddings": True} if args.embeddings else {}
+    if args.threshold is not None:
+        kwargs["threshold"] = args.threshold
+    config = ClusterConfig(**kwargs)
     lines = ["| measure | value | target |", "|---|---|---|"]
     for name in args.only.split(","):
         lines += {"seeds": eval_seeds, "rpm2": eval_rpm2, "semeval": eval_semeval, "neardup": eval_neardup}[name](config)
     table = "\n".join(lines)
     text = f"# Clustering quality\n\nconfig: `{config.signature}`\n\n{table}\n"
     print(text)
-    if not args.no_write and args.only == "seeds,rpm2,semeval,neardup":
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        tmp = RESULTS.with_suffix(".md.tmp")
+    results = RESULTS.with_name("eval_cluster_embeddings.md") if args.embeddings else RESULTS
+    if not args.no_write and (args.embeddings or args.only == "seeds,rpm2,semeval,neardup"):
+        results.parent.mkdir(parents=True, exist_ok=True)
+        tmp = results.with_suffix(".md.tmp")
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, RESULTS)
+        os.replace(tmp, results)
     return 0
 
 

@@ -64,6 +64,10 @@ class ClusterConfig:
         same-event pairs better than entity-heavy mixes (bench/eval_cluster.py).
     cross_keyword_weight: share of the keyword cosine in the score of a cross-lingual
         pair (the rest is the event overlap).
+    embeddings: also embed each article's title and lead with multilingual-e5-small
+        (``pip install 'xlate[embed]'``; `dedup.embed`) and mix the cosine into the score.
+    embedding_weight: share of the embedding score in the verified score when embeddings are on.
+    embedding_floor: e5 cosine that counts as no similarity (unrelated news sit near 0.8).
     date_window_days: two articles whose date sets are both known and whose closest dates
         are further apart than this are treated as different events.
     date_penalty: factor applied to the score of such a pair (0 vetoes it).
@@ -86,6 +90,9 @@ class ClusterConfig:
     keyword_weight: float = 0.5
     title_weight: float = 0.2
     cross_keyword_weight: float = 0.3
+    embeddings: bool = False
+    embedding_weight: float = 0.5
+    embedding_floor: float = 0.75
     date_window_days: int = 10
     date_penalty: float = 0.5
     max_postings: int = 200
@@ -100,7 +107,7 @@ class ClusterConfig:
     lsh_rows: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "near_duplicate", "min_link", "date_penalty", "cross_keyword_weight"):
+        for name in ("threshold", "near_duplicate", "min_link", "date_penalty", "cross_keyword_weight", "embedding_weight"):
             value = getattr(self, name)
             _need(
                 isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0,
@@ -134,6 +141,11 @@ class ClusterConfig:
             f"ClusterConfig.date_window_days={self.date_window_days!r}: must be an integer >= 0 days (e.g. 10)",
         )
         _need(isinstance(self.seed, int) and self.seed >= 0, f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
+        _need(isinstance(self.embeddings, bool), f"ClusterConfig.embeddings={self.embeddings!r}: must be True or False")
+        _need(
+            isinstance(self.embedding_floor, (int, float)) and 0.0 <= self.embedding_floor < 1.0,
+            f"ClusterConfig.embedding_floor={self.embedding_floor!r}: must be in [0, 1) (e.g. 0.75)",
+        )
         weights = (self.entity_weight, self.keyword_weight, self.title_weight)
         _need(
             all(isinstance(w, (int, float)) and w >= 0 for w in weights) and abs(sum(weights) - 1.0) < 1e-9,
@@ -150,7 +162,7 @@ class ClusterConfig:
         object.__setattr__(self, "lsh_rows", rows)
 
     # Fields that change fingerprints: an index built with other values must be rebuilt.
-    FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed")
+    FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed", "embeddings")
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

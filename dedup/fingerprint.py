@@ -51,6 +51,7 @@ class Fingerprint:
     lang: str | None
     published: str | None
     length: int  # characters of cleaned text
+    embedding: np.ndarray | None = None  # float16[384] title+lead (ClusterConfig.embeddings)
 
 
 def as_input(item, text: str | None = None) -> ArticleInput:
@@ -215,8 +216,13 @@ def fingerprint_batch(
     """Fingerprints of a batch of articles (one MinHash call for the whole batch)."""
     folded = [fold_text(item.text) for item in items]
     matrix = minhash_matrix(folded, config)
+    embeddings: list = [None] * len(items)
+    if config.embeddings:
+        from .embed import embed_passages
+
+        embeddings = list(embed_passages([f"{item.title}\n{item.text}" if item.title else item.text for item in items]))
     out = []
-    for row, item, ftext in zip(matrix, items, folded):
+    for row, item, ftext, embedding in zip(matrix, items, folded, embeddings):
         signature = extract(item.text, title=item.title, published=item.published, aliases=aliases, folded_text=ftext)
         lead_src = f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
         lead = " ".join(fold_text(lead_src[: _LEAD_CHARS * 2]).split())[:_LEAD_CHARS]
@@ -232,6 +238,7 @@ def fingerprint_batch(
                 lang=item.lang,
                 published=item.published,
                 length=len(item.text),
+                embedding=embedding,
             )
         )
     return out

@@ -47,6 +47,7 @@ def _fp_to_json(fp: Fingerprint) -> dict:
         "lang": fp.lang,
         "published": fp.published,
         "length": fp.length,
+        **({"embedding": base64.b64encode(fp.embedding.astype("<f2").tobytes()).decode("ascii")} if fp.embedding is not None else {}),
     }
 
 
@@ -64,6 +65,7 @@ def _fp_from_json(obj: dict) -> Fingerprint:
         lang=obj.get("lang"),
         published=obj.get("published"),
         length=int(obj.get("length", 0)),
+        embedding=np.frombuffer(base64.b64decode(obj["embedding"]), dtype="<f2").astype(np.float16) if "embedding" in obj else None,
     )
 
 

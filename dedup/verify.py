@@ -176,6 +176,12 @@ def verify(
             + config.keyword_weight * keyword_score
             + config.title_weight * title_score
         )
+    embedding_cosine = None
+    if a.embedding is not None and b.embedding is not None:
+        from .embed import embedding_score
+
+        embedding_cosine, embedded = embedding_score(a.embedding, b.embedding, config.embedding_floor)
+        score = (1.0 - config.embedding_weight) * score + config.embedding_weight * embedded
     jaccard = float(np.count_nonzero(a.minhash == b.minhash)) / len(a.minhash) if len(a.minhash) == len(b.minhash) else 0.0
     near_duplicate = jaccard >= config.near_duplicate
     gap = date_gap(a.dates, b.dates)
@@ -199,6 +205,7 @@ def verify(
             "keywords": round(keyword_score, 4),
             "title": round(title_score, 4),
             "minhash_jaccard": round(jaccard, 4),
+            **({"embedding_cosine": round(embedding_cosine, 4)} if embedding_cosine is not None else {}),
         },
         "date_gap_days": gap,
         "date_conflict": date_conflict,

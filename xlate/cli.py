@@ -36,6 +36,7 @@ def cli() -> None:
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv or .yaml) of locked names.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
+@click.option("--embeddings", is_flag=True, help="Clustering also uses multilingual-e5-small similarity (pip install 'xlate[embed]').")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory (SQLite); default OUT/tm.sqlite.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")
@@ -48,7 +49,7 @@ def cli() -> None:
 @click.option("--report", "make_report", is_flag=True, help="Also write the reviewer site OUT/report/index.html.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @handle_errors
-def run_command(corpus, out, engine, model, glossary, no_translate, threshold, max_bytes, cache, device, batch_size, beam,
+def run_command(corpus, out, engine, model, glossary, no_translate, threshold, embeddings, max_bytes, cache, device, batch_size, beam,
                 executor, address, num_cpus, make_report, as_json):
     """Read, clean, cluster and translate CORPUS into OUT.
 
@@ -58,10 +59,10 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, m
     from xlate.pipeline import RunConfig, run
 
     cluster_config = None
-    if threshold is not None:
-        from dedup.config import ClusterConfig
+    if threshold is not None or embeddings:
+        from xlate.cli_dedup import _config
 
-        cluster_config = ClusterConfig(threshold=threshold, min_link=min(ClusterConfig.min_link, threshold))
+        cluster_config = _config(threshold, None, embeddings)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
                        executor=executor, ray_address=address, num_cpus=num_cpus)

