@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xlate.engines.marian import INSTALL_HINT as MARIAN_HINT
-from xlate.engines.marian import MarianEngine, split_to_fit
+from xlate.engines.marian import MarianEngine, join_pieces, split_sentences
 from xlate.errors import ConfigError, EngineUnavailableError, TranslationError
 
 INSTALL_HINT = "pip install 'xlate[marian,fast]'; " + MARIAN_HINT
@@ -135,13 +135,7 @@ class CTranslate2Engine(MarianEngine):
             return []
         tokenizer, translator = self.load(src)
         config = self._configs[self.resolved(src).id]
-        limit = self.max_source_tokens(config)
-        pieces: list[str] = []
-        owners: list[int] = []
-        for i, sentence in enumerate(sentences):
-            for piece in split_to_fit(sentence, lambda t: len(tokenizer(t)["input_ids"]), limit):
-                pieces.append(piece)
-                owners.append(i)
+        pieces, owners = split_sentences(sentences, tokenizer, self.max_source_tokens(config))
         tokens = [tokenizer.convert_ids_to_tokens(tokenizer(p)["input_ids"]) for p in pieces]
         try:
             results = translator.translate_batch(tokens, beam_size=self.beam, max_batch_size=self.batch_size,
@@ -149,12 +143,9 @@ class CTranslate2Engine(MarianEngine):
                                                  min_decoding_length=self.min_new_tokens)
         except RuntimeError as exc:
             raise TranslationError(f"CTranslate2 failed on a batch of {len(tokens)}: {exc}") from exc
-        out: list[list[str]] = [[] for _ in sentences]
-        for owner, piece, result in zip(owners, pieces, results):
-            if not piece.strip():
-                continue
-            ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-            english = tokenizer.decode(ids, skip_special_tokens=True).strip()
-            if english:
-                out[owner].append(english)
-        return [" ".join(parts) for parts in out]
+        translated = [
+            tokenizer.decode(tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True).strip()
+            if piece.strip() else ""
+            for piece, result in zip(pieces, results)
+        ]
+        return join_pieces(len(sentences), owners, translated)

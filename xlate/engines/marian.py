@@ -241,20 +241,8 @@ class MarianEngine(Engine):
         if not sentences:
             return []
         tokenizer, model = self.load(src)
-        limit = self.max_source_tokens(model.config)
-        # Split what does not fit into pieces; remember which pieces make which sentence.
-        pieces: list[str] = []
-        owners: list[int] = []
-        for i, sentence in enumerate(sentences):
-            for piece in split_to_fit(sentence, lambda t: len(tokenizer(t)["input_ids"]), limit):
-                pieces.append(piece)
-                owners.append(i)
-        translated = self._generate(pieces, tokenizer, model)
-        out: list[list[str]] = [[] for _ in sentences]
-        for owner, english in zip(owners, translated):
-            if english:
-                out[owner].append(english)
-        return [" ".join(parts) for parts in out]
+        pieces, owners = split_sentences(sentences, tokenizer, self.max_source_tokens(model.config))
+        return join_pieces(len(sentences), owners, self._generate(pieces, tokenizer, model))
 
     def _generate(self, texts: list[str], tokenizer: Any, model: Any) -> list[str]:
         import torch
@@ -280,6 +268,26 @@ class MarianEngine(Engine):
             for i, text in zip(idx, decoded):
                 results[i] = text.strip() if texts[i].strip() else ""
         return results
+
+
+def split_sentences(sentences: Sequence[str], tokenizer: Any, limit: int) -> tuple[list[str], list[int]]:
+    """Sentences cut into pieces that fit ``limit`` source tokens, and the sentence each piece belongs to."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    for i, sentence in enumerate(sentences):
+        for piece in split_to_fit(sentence, lambda t: len(tokenizer(t)["input_ids"]), limit):
+            pieces.append(piece)
+            owners.append(i)
+    return pieces, owners
+
+
+def join_pieces(count: int, owners: Sequence[int], translated: Sequence[str]) -> list[str]:
+    """Translated pieces joined back into one English string per source sentence."""
+    out: list[list[str]] = [[] for _ in range(count)]
+    for owner, english in zip(owners, translated):
+        if english:
+            out[owner].append(english)
+    return [" ".join(parts) for parts in out]
 
 
 def split_to_fit(text: str, count_tokens: Any, limit: int) -> list[str]:
