@@ -38,6 +38,11 @@ class ArticleInput:
     published: str | None = None
     lang: str | None = None
 
+    def __reduce__(self):
+        # Pickled as a plain constructor call (batches go to spawned workers): the slots
+        # dataclass default (__getstate__ in Python) costs several times more.
+        return (ArticleInput, (self.id, self.text, self.title, self.published, self.lang))
+
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
@@ -52,6 +57,12 @@ class Fingerprint:
     published: str | None
     length: int  # characters of cleaned text
     embedding: np.ndarray | None = None  # float16[384] title+lead (ClusterConfig.embeddings)
+
+    def __reduce__(self):
+        return (Fingerprint, tuple(getattr(self, name) for name in _FINGERPRINT_FIELDS))
+
+
+_FINGERPRINT_FIELDS = tuple(Fingerprint.__dataclass_fields__)
 
 
 def as_input(item, text: str | None = None) -> ArticleInput:
@@ -249,9 +260,75 @@ def fingerprint_batch(
 _WORKER_TABLE: tuple[dict | None, AliasTable | None] = (None, None)
 
 
-def _worker_batch(args: tuple[list[ArticleInput], ClusterConfig, dict | None]) -> list[Fingerprint]:
+def _worker_batch(args: tuple[list[ArticleInput], ClusterConfig, dict | None]) -> PackedFingerprints:
     global _WORKER_TABLE
     items, config, aliases = args
     if _WORKER_TABLE[0] != aliases:
         _WORKER_TABLE = (aliases, AliasTable(aliases) if aliases else None)
-    return fingerprint_batch(items, config, _WORKER_TABLE[1])
+    return PackedFingerprints(fingerprint_batch(items, config, _WORKER_TABLE[1]))
+
+
+class PackedFingerprints:
+    """A batch of fingerprints as a worker process sends it back, iterable as `Fingerprint`s.
+
+    Pickling ~100 small (word, count) tuples per article cost a third as much as
+    fingerprinting it, and as much again to unpickle in the parent (which then fell behind
+    its workers).  Here a batch travels as one MinHash matrix, one flat list of words
+    (pickle writes a repeated word once) and integer arrays of counts and list sizes.
+    Iterating rebuilds equal fingerprints, words interned as `fingerprint_batch` does.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self, fps: list[Fingerprint] | None = None, *, state: tuple | None = None):
+        if state is not None:
+            self._state = state
+            return
+        fps = fps or []
+        words: list[str] = []
+        counts: list[int] = []
+        sizes: list[int] = []  # entities then keywords, per article
+        for fp in fps:
+            for pairs in (fp.entities, fp.keywords):
+                sizes.append(len(pairs))
+                if pairs:
+                    pair_words, pair_counts = zip(*pairs)
+                    words.extend(pair_words)
+                    counts.extend(pair_counts)
+        self._state = (
+            [(fp.id, fp.dates, fp.numbers, fp.lead, fp.lang, fp.published, fp.length, fp.embedding) for fp in fps],
+            np.stack([fp.minhash for fp in fps]) if fps else None,
+            words,
+            np.asarray(counts, dtype=np.int64),
+            np.asarray(sizes, dtype=np.int64),
+        )
+
+    def __reduce__(self):
+        return (_packed_from_state, (self._state,))
+
+    def __len__(self) -> int:
+        return len(self._state[0])
+
+    def __iter__(self):
+        rows, matrix, words, counts, sizes = self._state
+        pairs = list(zip(map(sys.intern, words), counts.tolist()))
+        ends = [0, *np.cumsum(sizes).tolist()]
+        for k, (doc_id, dates, numbers, lead, lang, published, length, embedding) in enumerate(rows):
+            e_start, e_end, k_end = ends[2 * k], ends[2 * k + 1], ends[2 * k + 2]
+            yield Fingerprint(
+                id=doc_id,
+                minhash=matrix[k].copy(),
+                entities=tuple(pairs[e_start:e_end]),
+                dates=dates,
+                numbers=numbers,
+                keywords=tuple(pairs[e_end:k_end]),
+                lead=lead,
+                lang=lang,
+                published=published,
+                length=length,
+                embedding=embedding,
+            )
+
+
+def _packed_from_state(state: tuple) -> PackedFingerprints:
+    return PackedFingerprints(state=state)

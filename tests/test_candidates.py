@@ -104,3 +104,30 @@ def test_lsh_pairs_match_banding(seed, cap):
     matrix = rng.integers(0, 3, size=(60, 12)).astype(np.uint32)
     keys = band_keys(matrix, 4, 3)
     assert lsh_pairs(keys, cap=cap).tolist() == reference_lsh_pairs(keys, cap)
+
+
+def test_packed_fingerprints_round_trip_through_pickle():
+    import pickle
+
+    from dedup.config import ClusterConfig
+    from dedup.fingerprint import ArticleInput, PackedFingerprints, fingerprint_batch
+
+    items = [
+        ArticleInput("a", "Kaja Kallas à Achgabat le 27 mars 2025: 10,5 milliards.", title="Réunion", published="2025-03-28"),
+        ArticleInput("b", ""),  # no entities, no keywords, empty MinHash sentinel
+        ArticleInput("c", "Токаев встретился с Каллас в Ашхабаде 27 марта.", lang="ru"),
+    ]
+    assert pickle.loads(pickle.dumps(items)) == items
+    fps = fingerprint_batch(items, ClusterConfig())
+    packed = list(pickle.loads(pickle.dumps(PackedFingerprints(fps))))
+    plain = pickle.loads(pickle.dumps(fps))  # Fingerprint.__reduce__
+    for back in (packed, plain):
+        assert [f.id for f in back] == ["a", "b", "c"]
+        for original, copy in zip(fps, back):
+            for name in original.__dataclass_fields__:
+                if name == "minhash":
+                    assert np.array_equal(getattr(original, name), getattr(copy, name))
+                else:
+                    assert getattr(original, name) == getattr(copy, name), name
+    assert fps[0].entities and fps[0].keywords and fps[0].dates == ("2025-03-27",)
+    assert list(PackedFingerprints([])) == []
