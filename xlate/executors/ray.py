@@ -1,27 +1,32 @@
 """`xlate run --executor ray`: the same pipeline on a Ray cluster, the same outputs.
 
-Every stage is the local pipeline's own code (`xlate.pipeline`, `dedup`), run where the
-data is:
+Every step calls the local pipeline's own code (`xlate.pipeline`, `dedup`); what changes
+is where it runs and how the corpus-wide steps are split:
 
-1. corpus files are handed out in partitions (Ray Data ``map_batches``): line statistics
-   per site, merged on the driver (small: hashed short lines), then cleaning, language
-   identification and fingerprinting; workers write ``cleaned/`` and ``removed/``;
-2. LSH band keys are computed per block and grouped by key bucket (``groupby`` on a
-   bucket column with a handful of values, then vectorised pairing per group: one group per
-   bucket, not one per key, which is what made per-key ``map_groups`` slow); event-key
-   candidates come from the same vectorised `dedup.lsh.event_pairs` on compact integer
-   arrays;
-3. candidate pairs are verified in parallel (``map_batches``), with corpus statistics
-   broadcast through the object store;
-4. connected components by min-label propagation with pointer jumping: each round,
-   every block of links reports per-node label improvements (already reduced inside the
-   block); the driver holds one label per article, never the edge list;
-5. each component is grouped on a worker with `dedup.clustering.clusters_from_links`
-   (average linkage never crosses components, so this equals the local grouping);
-6. translation in an actor pool (a callable class loads the engine once per actor;
+1. scan (Ray Data ``map_batches`` over the file list): per-site line statistics and the
+   article ids; the driver merges the statistics in file order and finds duplicate ids
+   (the first in reading order wins, as in `read_corpus`) *before* anything is cleaned;
+2. clean (``map_batches``): cleaning, language identification and fingerprints; workers
+   write ``cleaned/`` and ``removed/`` and keep each batch's records and fingerprints in
+   ``OUT/.state/ray/clean/<key>.pkl`` (key: files, sizes, mtimes, settings, line
+   statistics), so a rerun skips finished batches; only ids and records reach the driver;
+3. cluster (Ray tasks over hash partitions, numpy inside each partition): fingerprints
+   are re-blocked by id range; document frequencies are summed per batch and broadcast;
+   LSH band keys and event keys are hash-partitioned by key and turned into candidate
+   pairs per partition (`dedup.lsh._pairs_in_groups`, the `event_pairs` arithmetic: the
+   same pairs and the same summed weights, summed in the same order); the top candidates
+   per article are chosen in partitions keyed by article; each pair is verified after two
+   keyed hops (the block of its first article, then of its second), with IDF vectors
+   computed once per article;
+4. connected components by min-label propagation over the link partitions (the driver
+   holds one label per article, never the links) and grouping per component with
+   `dedup.clustering.clusters_from_links` (average linkage never crosses components);
+5. translation in an actor pool (a callable class loads the engine once per actor,
    ``num_gpus=1`` per actor when the cluster has GPUs; one CPU is left free, see
-   ray-project/ray#44687); each finished batch appends its ids to a state file under
+   ray-project/ray#44687); each finished batch writes a state file under
    ``OUT/.state/ray/``, so a killed run, rerun with the same OUT, skips what is done.
+
+OUT and CORPUS must be on storage every node sees at the same path (workers write there).
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import hashlib
 import json
 import os
 import pickle
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +43,9 @@ import numpy as np
 from dedup.cleaner import Cleaner, LineStats
 from dedup.errors import CorpusReadError
 from dedup.reader import corpus_files, read_file
-from xlate.outputs import dumps_line
+from xlate import __version__
+from xlate.executors import ExecutorError
+from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
     Job,
     RunConfig,
@@ -52,9 +60,11 @@ from xlate.pipeline import (
     translation_key,
 )
 
-FILES_PER_TASK = 64
-BUCKETS = 16  # key buckets for grouping band keys and components (one group each)
-VERIFY_BATCH = 4096
+FILES_PER_TASK = 64  # corpus files per scan/clean batch
+PARTITIONS: int | None = None  # hash partitions of the keyed steps; None: 2 per CPU, 2..64
+BLOCK_DOCS = 8192  # articles per id-range block in the clustering step
+LSH_CAP = 64  # as dedup.lsh.lsh_pairs: buckets above this link each member to the first 64
+_EMPTY = "nothing left after cleaning (all lines were boilerplate); check removed/ for this id"
 
 
 def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> RunSummary:
@@ -65,16 +75,22 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
     started_here = _init(config)
     try:
         return _run(job, tick)
+    except ray.exceptions.RayError as exc:
+        cause = exc
+        while isinstance(cause, ray.exceptions.RayTaskError) and cause.cause is not None and cause.cause is not cause:
+            cause = cause.cause  # the worker's own exception, not Ray's wrapper
+        raise ExecutorError(f"the Ray run failed: {type(cause).__name__}: {str(cause).strip().splitlines()[-1][:300]}; "
+                            "rerun with the same OUT to resume (finished batches are kept)") from exc
     finally:
         if started_here:
             ray.shutdown()
 
 
 def _init(config: RunConfig) -> bool:
+    import logging
+
     import ray
     from ray.data import DataContext
-
-    import logging
 
     context = DataContext.get_current()
     context.enable_progress_bars = False
@@ -91,62 +107,54 @@ def _init(config: RunConfig) -> bool:
 
 
 def _run(job: Job, tick) -> RunSummary:
-    import ray
-
     config = job.config
     root = Path(job.corpus)
     base = root.parent if root.is_file() else root
     files = [str(f) for f in corpus_files(root)]
-    items = [{"order": i, "file": f} for i, f in enumerate(files)]
+    batches = [{"order": i, "files": files[i:i + FILES_PER_TASK]} for i in range(0, len(files), FILES_PER_TASK)]
     failures: list[dict[str, Any]] = []
-    if not items:
-        from dedup.clustering import clusters_from_links
 
-        return finish(job, clusters_from_links([], [], job.cluster_config), {}, job.summary(), failures)
-
-    # 1a. Line statistics per site, merged on the driver.
-    stats = LineStats(config.cleaner)
-    parts = ray.data.from_items(items).map_batches(
-        _line_stats_batch, batch_size=FILES_PER_TASK, batch_format="pandas",
-        fn_kwargs={"base": str(base), "max_bytes": config.max_bytes, "cleaner": config.cleaner})
-    for blob in parts.to_pandas()["stats"]:
-        stats.merge(pickle.loads(blob))
+    # 1. Scan: line statistics and ids; duplicates found before anything is written.
+    stats, losers = _scan(batches, str(base), config, failures)
     tick("scan", len(files))
 
-    # 1b. Clean, identify language, fingerprint; workers write cleaned/ and removed/.
-    stats_ref = ray.put(stats)
-    rows = ray.data.from_items(items).map_batches(
-        _clean_batch, batch_size=FILES_PER_TASK, batch_format="pandas",
-        fn_kwargs={"base": str(base), "out": str(job.out), "config": config, "stats": stats_ref,
-                   "cluster_config": job.cluster_config, "aliases": job.aliases}).to_pandas()
-    rows = rows.sort_values(["order", "seq"], kind="stable")
+    # 2. Clean, identify language, fingerprint (batch results kept under .state for a rerun).
     records: dict[str, dict[str, Any]] = {}
-    fingerprints = []
-    for row in rows.itertuples(index=False):
-        if row.error:
-            failures.append(json.loads(row.error))
-        elif row.id in records:
-            failures.append({"file": row.path, "line": None, "stage": "read",
-                             "reason": f"duplicate article id {row.id!r}; rename one of the files or fix the JSONL id"})
-        else:
-            records[row.id] = json.loads(row.record)
-            fingerprints.append(pickle.loads(row.fp))
+    blocks: list[tuple[str, list[str]]] = []  # (state file, ids in its order)
+    if batches:
+        stats_digest = _stats_digest(stats)
+        rows = _map(batches, _clean_batch, {
+            "base": str(base), "out": str(job.out), "config": config, "stats": _put(stats), "losers": losers,
+            "stats_digest": stats_digest, "cluster_config": job.cluster_config, "aliases": job.aliases,
+            "gloss": job.glossary.sha256 if job.glossary else None})
+        for row in sorted(rows, key=lambda r: r["order"]):
+            failures.extend(json.loads(row["errors"]))
+            ids = json.loads(row["ids"])
+            for doc_id, record in zip(ids, json.loads(row["records"])):
+                records[doc_id] = record
+            if ids:
+                blocks.append((row["state"], ids))
     tick("clean", len(records))
 
-    # 2-5. Candidates, verification, components, groups.
-    clusters = _cluster(fingerprints, job.cluster_config, tick)
+    clusters = _cluster(blocks, job.cluster_config, tick)
     summary = job.summary()
     if job.translator is not None:
         _translate(job, records, summary, failures, tick)
     return finish(job, clusters, records, summary, failures)
 
 
+# -- helpers -------------------------------------------------------------------------------
 _RESOLVED: dict[str, Any] = {}
 
 
+def _put(value):
+    import ray
+
+    return ray.put(value)
+
+
 def _resolve(value):
-    """Object-store values handed to a UDF; fetched (and unpickled) once per worker process,
-    not once per batch: the fingerprint list is the big one."""
+    """Object-store values handed to a Ray Data UDF: fetched once per worker process."""
     import ray
 
     if not isinstance(value, ray.ObjectRef):
@@ -159,103 +167,240 @@ def _resolve(value):
     return _RESOLVED[key]
 
 
-# -- stage 1 -------------------------------------------------------------------------------
-def _line_stats_batch(batch, base: str, max_bytes: int, cleaner):
+def _map(items: list[dict[str, Any]], fn, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """One Ray Data ``map_batches`` call per item (a batch of files); small rows come back."""
+    import ray
+
+    out = ray.data.from_items(items).map_batches(fn, batch_size=1, batch_format="pandas", fn_kwargs=kwargs).to_pandas()
+    return out.to_dict("records")
+
+
+_REMOTES: dict[tuple[Any, int], Any] = {}
+
+
+def _submit(fn, num_returns: int, *args) -> list:
+    """``fn`` (which returns a list of ``num_returns`` values) as a Ray task: one object
+    per value, so each consumer fetches only its part.  Always a list of refs."""
+    import ray
+
+    remote = _REMOTES.get((fn, num_returns))
+    if remote is None:
+        remote = _REMOTES[(fn, num_returns)] = ray.remote(fn if num_returns > 1 else _only).options(num_returns=num_returns)
+    return list(remote.remote(*args)) if num_returns > 1 else [remote.remote(fn, *args)]
+
+
+def _call(fn, *args):
+    """``fn`` as a Ray task returning one object."""
+    import ray
+
+    remote = _REMOTES.get((fn, 0))
+    if remote is None:
+        remote = _REMOTES[(fn, 0)] = ray.remote(fn)
+    return remote.remote(*args)
+
+
+def _only(fn, *args):
+    return fn(*args)[0]
+
+
+def _partitions() -> int:
+    import ray
+
+    if PARTITIONS is not None:
+        return PARTITIONS
+    return max(2, min(64, 2 * int(ray.cluster_resources().get("CPU", 1))))
+
+
+def _stats_digest(stats: LineStats) -> str:
+    """Order-free digest of the merged line statistics (they decide what is cleaned)."""
+    h = hashlib.sha256()
+    for site, count in sorted(stats.docs_per_site.items()):
+        h.update(f"{site}\t{count}\n".encode())
+    for (site, key), count in sorted(stats._counts.items()):
+        h.update(f"{site}\t{key}\t{count}\n".encode())
+    return h.hexdigest()
+
+
+# -- 1. scan -------------------------------------------------------------------------------
+def _scan(batches, base: str, config: RunConfig, failures: list[dict[str, Any]]):
+    """Line statistics of the articles kept, and the duplicate ids to skip:
+    ``(LineStats, {batch order: {(file index, seq in file), ...}})``."""
+    stats = LineStats(config.cleaner)
+    if not batches:
+        return stats, {}
+    kwargs = {"base": base, "max_bytes": config.max_bytes, "cleaner": config.cleaner, "skip": {}}
+    rows = sorted(_map(batches, _scan_batch, kwargs), key=lambda r: r["order"])
+    seen: set[str] = set()
+    skip: dict[int, list[tuple[int, int]]] = {}
+    for row in rows:
+        for file_index, seq, doc_id, path in json.loads(row["ids"]):
+            if doc_id in seen:
+                skip.setdefault(row["order"], []).append((file_index, seq))
+                failures.append({"file": path or doc_id, "line": None,
+                                 "reason": f"duplicate article id {doc_id!r}; rename one of the files or fix the JSONL id",
+                                 "stage": "read"})
+            else:
+                seen.add(doc_id)
+    if skip:  # rare: count the lines again without the duplicates, as the local reader never sees them
+        rows = sorted(_map(batches, _scan_batch, {**kwargs, "skip": skip}), key=lambda r: r["order"])
+    for row in rows:  # in file order: LineStats prunes when it grows, so the order must not vary
+        stats.merge(pickle.loads(row["stats"]))
+    return stats, {order: {tuple(x) for x in pairs} for order, pairs in skip.items()}
+
+
+def _scan_batch(batch, base: str, max_bytes: int, cleaner, skip):
     import pandas as pd
 
+    order = int(batch["order"][0])
+    drop = {tuple(x) for x in skip.get(order, [])}
     stats = LineStats(cleaner)
-    for file in batch["file"]:
-        for doc in read_file(file, base, max_bytes=max_bytes, on_error=lambda err: None):
+    ids = []
+    for file_index, file in enumerate(batch["files"][0]):
+        for seq, doc in enumerate(read_file(file, base, max_bytes=max_bytes, on_error=lambda err: None)):
+            if (file_index, seq) in drop:
+                continue
             stats.add(doc)
-    return pd.DataFrame({"stats": [pickle.dumps(stats)]})
+            ids.append((file_index, seq, doc.id, doc.path or ""))
+    return pd.DataFrame({"order": [order], "stats": [pickle.dumps(stats)], "ids": [json.dumps(ids)]})
 
 
-def _clean_batch(batch, base: str, out: str, config: RunConfig, stats, cluster_config, aliases):
+# -- 2. clean ------------------------------------------------------------------------------
+def _batch_key(files: list[str], drop, config: RunConfig, cluster_config, gloss, stats_digest: str) -> str:
+    h = hashlib.sha256()
+    settings = {"xlate": __version__, "cleaner": config.cleaner.to_json(), "max_bytes": config.max_bytes,
+                "fingerprint": cluster_config.fingerprint_key(), "glossary": gloss, "stats": stats_digest,
+                "drop": sorted(drop)}
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    for file in files:
+        st = os.stat(file)
+        h.update(f"\n{file}\t{st.st_size}\t{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def _clean_batch(batch, base: str, out: str, config: RunConfig, stats, losers, stats_digest: str,
+                 cluster_config, aliases, gloss):
     import pandas as pd
 
+    order = int(batch["order"][0])
+    files = list(batch["files"][0])
+    drop = losers.get(order, set())
+    key = _batch_key(files, drop, config, cluster_config, gloss, stats_digest)
+    state = Path(out) / ".state" / "ray" / "clean" / f"{key}.pkl"
+    result = _load_state(state)  # finished by an earlier run, unless one of its files went missing since
+    if result is None or not all(article_path(out, r["id"], "txt", "cleaned").exists()
+                                 and article_path(out, r["id"], "jsonl", "removed").exists() for r in result["records"]):
+        result = _clean_files(files, drop, base, Path(out), config, _resolve(stats), cluster_config, aliases)
+        write_atomic(state, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return pd.DataFrame({"order": [order], "state": [str(state)], "ids": [json.dumps([r["id"] for r in result["records"]])],
+                         "records": [json.dumps(result["records"])], "errors": [json.dumps(result["errors"])]})
+
+
+def _load_state(path: Path) -> dict[str, Any] | None:
+    """A batch's saved result, or None when missing or unreadable (then it is redone)."""
+    try:
+        with open(path, "rb") as fh:
+            result = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        return None
+    return result if isinstance(result, dict) and {"records", "fps", "errors"} <= set(result) else None
+
+
+def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cluster_config, aliases) -> dict[str, Any]:
+    """Clean, identify and fingerprint the articles of some files (in reading order)."""
     from dedup.entities import AliasTable
     from dedup.fingerprint import as_input, fingerprint_batch
     from xlate.errors import XlateError
 
-    cleaner = Cleaner(config.cleaner, line_stats=_resolve(stats))
-    rows: list[dict[str, Any]] = []
-    cleaned = []
-    for order, file in zip(batch["order"], batch["file"]):
-        errors: list[CorpusReadError] = []
-        docs = list(read_file(file, base, max_bytes=config.max_bytes, on_error=errors.append))
-        for err in errors:
-            rows.append(_row(order, err.line or 0, error={**err.to_json(), "stage": "read"}))
-        for seq, doc in enumerate(docs):
+    cleaner = Cleaner(config.cleaner, line_stats=stats)
+    errors: list[dict[str, Any]] = []
+    cleaned, records = [], []
+    for file_index, file in enumerate(files):
+        read_errors: list[CorpusReadError] = []
+        for seq, doc in enumerate(read_file(file, base, max_bytes=config.max_bytes, on_error=read_errors.append)):
+            if (file_index, seq) in drop:
+                continue  # a duplicate id, listed by the scan
             where = doc.path or doc.id
             try:
-                clean_doc, record = clean_one(doc, cleaner, Path(out))
+                clean_doc, record = clean_one(doc, cleaner, out)
             except XlateError as exc:
-                rows.append(_row(order, seq, error={"file": where, "line": None, "reason": str(exc), "stage": "clean"}))
+                errors.append({"file": where, "line": None, "reason": str(exc), "stage": "clean"})
                 continue
             if clean_doc is None:
-                rows.append(_row(order, seq, error={"file": where, "line": None, "stage": "clean",
-                                                    "reason": "nothing left after cleaning (all lines were boilerplate); check removed/ for this id"}))
+                errors.append({"file": where, "line": None, "reason": _EMPTY, "stage": "clean"})
                 continue
-            cleaned.append((order, seq, doc.path or "", clean_doc, record))
+            cleaned.append(clean_doc)
+            records.append(record)
+        errors.extend({"file": e.path, "line": e.line, "reason": e.reason, "stage": "read"} for e in read_errors)
     table = AliasTable(aliases) if aliases else None
-    fps = fingerprint_batch([as_input(c[3]) for c in cleaned], cluster_config, table) if cleaned else []
-    for (order, seq, path, clean_doc, record), fp in zip(cleaned, fps):
-        rows.append(_row(order, seq, id=clean_doc.id, path=path, record=json.dumps(record), fp=pickle.dumps(fp)))
-    return pd.DataFrame(rows, columns=["order", "seq", "id", "path", "record", "fp", "error"])
+    fps = fingerprint_batch([as_input(c) for c in cleaned], cluster_config, table) if cleaned else []
+    return {"records": records, "fps": fps, "errors": errors}
 
 
-def _row(order, seq, *, id="", path="", record="", fp=b"", error=None) -> dict[str, Any]:
-    return {"order": int(order), "seq": int(seq), "id": id, "path": path, "record": record, "fp": fp,
-            "error": json.dumps(error) if error else ""}
-
-
-# -- stages 2-5 ----------------------------------------------------------------------------
-def _cluster(fingerprints, config, tick):
+# -- 3-4. cluster --------------------------------------------------------------------------
+def _cluster(blocks: list[tuple[str, list[str]]], config, tick):
+    """Clusters of the fingerprints kept in ``blocks`` (state files), as the local run makes them."""
     import ray
 
-    from dedup.clustering import Cluster, clusters_from_links
-    from dedup.lsh import event_pairs, merge_pairs
-    from dedup.verify import CorpusStats, event_keys
+    from dedup.clustering import clusters_from_links
 
-    fps = sorted(fingerprints, key=lambda f: f.id)  # indices as in the local clustering
-    n = len(fps)
-    ids = [f.id for f in fps]
+    ids = [doc_id for _, block_ids in blocks for doc_id in block_ids]
+    n = len(ids)
     if n == 0:
         return []
-    stats = CorpusStats(fps)
-    fps_ref, stats_ref = ray.put(fps), ray.put(stats)
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")  # ids are unique: rank = position in id order
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[order] = np.arange(n, dtype=np.int64)
+    del order
+    parts = _partitions()
+    block_docs = max(1, BLOCK_DOCS)
+    n_blocks = (n + block_docs - 1) // block_docs
 
-    # LSH: band keys per block, grouped by key bucket, pairs per group.
-    chunks = [{"start": s, "end": min(n, s + 4096)} for s in range(0, n, 4096)]
-    keyed = ray.data.from_items(chunks).flat_map(_band_rows, fn_kwargs={"fps": fps_ref, "config": config})
-    lsh_codes = keyed.groupby("bucket", num_partitions=BUCKETS).map_groups(_pairs_of_bucket, batch_format="numpy").to_numpy_refs()
-    lsh = np.unique(np.concatenate([ray.get(r)["code"] for r in lsh_codes] or [np.zeros(0, np.int64)])).astype(np.int64)
+    # Fingerprints to id-range blocks; document frequencies summed per group of batches.
+    groups = _group_batches(blocks, rank_of, parts)
+    prepped = [_submit(_prep, 1 + n_blocks, paths, ranks, n_blocks, block_docs) for paths, ranks in groups]
+    event_df: Counter = Counter()
+    keyword_df: Counter = Counter()
+    for ev, kw in ray.get([p[0] for p in prepped]):
+        event_df.update(ev)
+        keyword_df.update(kw)
+    from dedup.verify import CorpusStats
 
-    # Event keys: the same vectorised selection as the local run, on compact integer arrays.
-    vocab: dict[str, int] = {}
-    doc_keys = [[vocab.setdefault(k, len(vocab)) for k, _ in event_keys(f)] for f in fps]
-    df = np.zeros(len(vocab), dtype=np.float64)
-    for key, v in vocab.items():
-        df[v] = stats.event_df[key]
-    idf = np.log((n + 1.0) / (df + 0.5)).clip(min=0.0)
-    events = event_pairs(doc_keys, idf, config.max_postings, config.max_candidates)
-    del doc_keys, vocab
-    pairs = merge_pairs(lsh, events)
-    tick("candidates", len(pairs))
+    stats = CorpusStats([])
+    stats.n_docs, stats.event_df, stats.keyword_df = n, dict(event_df), dict(keyword_df)
+    del event_df, keyword_df
+    stats_ref = ray.put(stats)  # broadcast: every block task reads it once
+    sorted_blocks = [_submit(_block, 1 + 2 * parts, b, block_docs, stats_ref, config, parts,
+                             *[p[1 + b] for p in prepped]) for b in range(n_blocks)]
+    del prepped
+    payloads = [s[0] for s in sorted_blocks]
 
-    # Verification in parallel; only linked pairs come back, as compact columns.
-    verified = ray.data.from_numpy(pairs).map_batches(
-        _verify_batch, batch_size=VERIFY_BATCH, batch_format="numpy",
-        fn_kwargs={"fps": fps_ref, "stats": stats_ref, "config": config}).materialize()
-    tick("verified", verified.count())
+    # Candidates: LSH buckets and event keys, keyed by bucket / key.
+    cands = [_submit(_candidates, parts, n, config, parts, n_blocks,
+                     *[s[1 + r] for s in sorted_blocks], *[s[1 + parts + r] for s in sorted_blocks]) for r in range(parts)]
+    sums = [_submit(_sum_pairs, 1 + parts, parts, *[c[r] for c in cands]) for r in range(parts)]
+    kept = [_submit(_top_k, parts, config, parts, *[s[1 + r] for s in sums]) for r in range(parts)]
+    pairs = [_submit(_candidate_set, 1 + n_blocks, n_blocks, block_docs, sums[r][0], *[k[r] for k in kept])
+             for r in range(parts)]
+    del cands, sums, kept
+    tick("candidates", int(sum(ray.get([p[0] for p in pairs]))))
 
-    labels = _components(verified, n)
-    comp_ids = ray.put(np.asarray(ids, dtype=object))
-    grouped = verified.map_batches(_with_component, batch_format="numpy", fn_kwargs={"labels": ray.put(labels)}) \
-        .groupby("bucket", num_partitions=BUCKETS).map_groups(_group_components, batch_format="pandas",
-                                      fn_kwargs={"ids": comp_ids, "config": config}).to_pandas()
-    clusters: list[Cluster] = [pickle.loads(blob) for blob in grouped["clusters"]] if len(grouped) else []
-    clusters = [c for batch in clusters for c in batch]
+    # Verification: the pair visits the block of its first article, then of its second.
+    attached = [_submit(_attach, n_blocks, payloads[b], b, block_docs, n_blocks, *[p[1 + b] for p in pairs])
+                for b in range(n_blocks)]
+    verified = [_submit(_verify, 3, payloads[b], b, block_docs, stats_ref, config, *[a[b] for a in attached])
+                for b in range(n_blocks)]
+    del attached, pairs
+    counts = ray.get([v[2] for v in verified])
+    tick("verified", int(sum(counts)))
+    verified = [v for v, count in zip(verified, counts) if count]
+
+    clusters = []
+    if verified:
+        labels = _components([v[0] for v in verified], n)
+        labels_ref = ray.put(labels)
+        routed = [_submit(_route, parts, v[0], v[1], labels_ref, parts) for v in verified]
+        grouped = [_call(_group, config, *[r[p] for r in routed]) for p in range(parts)]
+        clusters = [c for part in ray.get(grouped) for c in part]
     linked = {m for c in clusters for m in c.members}
     clusters += clusters_from_links([i for i in ids if i not in linked], [], config)  # singletons
     clusters.sort(key=lambda c: c.members[0])
@@ -265,66 +410,239 @@ def _cluster(fingerprints, config, tick):
     return clusters
 
 
-def _band_rows(chunk, fps, config):
+def _group_batches(blocks, rank_of: np.ndarray, parts: int) -> list[tuple[list[str], np.ndarray]]:
+    """Clean batches in groups of about equal size, with the rank of each of their articles."""
+    n_groups = max(1, min(len(blocks), 4 * parts))
+    per = (len(blocks) + n_groups - 1) // n_groups
+    out, start = [], 0
+    for g in range(0, len(blocks), per):
+        chunk = blocks[g:g + per]
+        size = sum(len(b_ids) for _, b_ids in chunk)
+        out.append(([path for path, _ in chunk], rank_of[start:start + size]))
+        start += size
+    return out
+
+
+def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -> list:
+    """Document-frequency counts of some batches, and their fingerprints by id-range block."""
+    from dedup.verify import event_keys
+
+    fps = []
+    for path in paths:
+        with open(path, "rb") as fh:
+            fps.extend(pickle.load(fh)["fps"])
+    event_df: Counter = Counter()
+    keyword_df: Counter = Counter()
+    out: list[list] = [[] for _ in range(n_blocks)]
+    for fp, rank in zip(fps, ranks.tolist()):
+        event_df.update(k for k, _ in event_keys(fp))  # occurrences, as CorpusStats counts them
+        keyword_df.update(w for w, _ in fp.keywords)
+        out[rank // block_docs].append((rank, fp))
+    return [(event_df, keyword_df), *out]
+
+
+def _block(b: int, block_docs: int, stats, config, parts: int, *pieces) -> list:
+    """One id-range block: its articles in id order with their unit IDF vectors (the payload
+    verification reads), and its LSH band rows and event-key rows, keyed by partition."""
+    from dedup.clustering import _unit
     from dedup.lsh import band_keys
+    from dedup.verify import event_keys
 
-    part = _resolve(fps)[chunk["start"]:chunk["end"]]
-    keys = band_keys(np.stack([f.minhash for f in part]), config.lsh_bands, config.lsh_rows)
-    docs = np.repeat(np.arange(chunk["start"], chunk["end"], dtype=np.int64), keys.shape[1])
-    flat = keys.ravel()
-    return [{"bucket": int(k % BUCKETS), "key": int(k), "doc": int(d)} for k, d in zip(flat.tolist(), docs.tolist())]
+    rows = sorted((item for piece in pieces for item in piece), key=lambda item: item[0])
+    ranks = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
+    fps = [fp for _, fp in rows]
+    assert len(ranks) == 0 or (ranks[0] == b * block_docs and ranks[-1] == ranks[0] + len(ranks) - 1)
+    payload = [(fp, _unit(stats.event_vector(fp)), _unit(stats.keyword_vector(fp))) for fp in fps]
+    out: list[Any] = [payload]
+    # LSH: (band, key, article) rows by key.
+    if fps:
+        matrix = np.stack([f.minhash for f in fps])
+        if matrix.shape[1] != config.num_perm:
+            from dedup.errors import IncompatibleFingerprintError
+
+            raise IncompatibleFingerprintError(f"fingerprints have {matrix.shape[1]} permutations, "
+                                               f"config.num_perm={config.num_perm}; fingerprint again with this config")
+        keys = band_keys(matrix, config.lsh_bands, config.lsh_rows)
+    else:
+        keys = np.zeros((0, config.lsh_bands), dtype=np.uint64)
+    band = np.tile(np.arange(keys.shape[1], dtype=np.int64), len(fps))
+    key = keys.ravel()
+    doc = np.repeat(ranks, keys.shape[1])
+    part = (key % np.uint64(parts)).astype(np.int64)
+    out += [(band[part == r], key[part == r], doc[part == r]) for r in range(parts)]
+    # Event keys: (key, article) occurrences by key hash.
+    import xxhash
+
+    by_part: list[tuple[list[str], list[int]]] = [([], []) for _ in range(parts)]
+    for rank, fp in zip(ranks.tolist(), fps):
+        for k, _ in event_keys(fp):
+            keys_r, docs_r = by_part[xxhash.xxh64_intdigest(k.encode("utf-8")) % parts]
+            keys_r.append(k)
+            docs_r.append(rank)
+    out += [(k, np.asarray(d, dtype=np.int64)) for k, d in by_part]
+    return out
 
 
-def _pairs_of_bucket(group):
+def _candidates(n: int, config, parts: int, n_blocks: int, *pieces) -> list:
+    """One key partition: LSH pairs of its buckets and event-key pairs with their weights,
+    each keyed by pair code (``i << 32 | j``, i < j: positions in id order)."""
     from dedup.lsh import _pairs_in_groups
 
-    keys = np.asarray(group["key"], dtype=np.uint64)
-    docs = np.asarray(group["doc"], dtype=np.int64)
-    order = np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    boundary = np.ones(len(keys), dtype=bool)
-    boundary[1:] = keys[1:] != keys[:-1]
+    band_pieces, event_pieces = pieces[:n_blocks], pieces[n_blocks:]
+    band = np.concatenate([p[0] for p in band_pieces])
+    key = np.concatenate([p[1] for p in band_pieces])
+    doc = np.concatenate([p[2] for p in band_pieces])
+    lsh = np.zeros(0, dtype=np.int64)
+    if len(key):
+        order = np.lexsort((doc, key, band))
+        band, key, doc = band[order], key[order], doc[order]
+        boundary = np.ones(len(key), dtype=bool)
+        boundary[1:] = (key[1:] != key[:-1]) | (band[1:] != band[:-1])
+        starts = np.flatnonzero(boundary)
+        lengths = np.diff(np.append(starts, len(key)))
+        multi = lengths > 1
+        if multi.any():
+            lsh = np.unique(_pairs_in_groups(doc, starts[multi], lengths[multi], LSH_CAP))
+    codes, dfs, weights = _event_candidates([k for p in event_pieces for k in p[0]],
+                                            np.concatenate([p[1] for p in event_pieces]), n, config.max_postings)
+    lsh_part = lsh % parts
+    ev_part = codes % parts
+    return [(lsh[lsh_part == r], codes[ev_part == r], dfs[ev_part == r], weights[ev_part == r]) for r in range(parts)]
+
+
+def _event_candidates(keys: list[str], docs: np.ndarray, n: int, max_postings: int):
+    """Pairs of articles sharing a key of this partition, each with the key's document
+    frequency and IDF (as `dedup.lsh.event_pairs` before it sums them)."""
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    if not keys:
+        return empty
+    vocab: dict[str, int] = {}
+    key_of = np.fromiter((vocab.setdefault(k, len(vocab)) for k in keys), dtype=np.int64, count=len(keys))
+    df = np.bincount(key_of, minlength=len(vocab))
+    keep = (df[key_of] >= 2) & (df[key_of] <= max_postings)
+    doc_of, key_of = docs[keep], key_of[keep]
+    if len(key_of) == 0:
+        return empty
+    idf = np.log((n + 1.0) / (df.astype(np.float64) + 0.5)).clip(min=0.0)
+    order = np.lexsort((doc_of, key_of))
+    doc_sorted, key_sorted = doc_of[order], key_of[order]
+    boundary = np.ones(len(key_sorted), dtype=bool)
+    boundary[1:] = key_sorted[1:] != key_sorted[:-1]
     starts = np.flatnonzero(boundary)
-    lengths = np.diff(np.append(starts, len(keys)))
-    multi = lengths > 1
-    codes = _pairs_in_groups(docs, starts[multi], lengths[multi], cap=64) if multi.any() else np.zeros(0, np.int64)
-    return {"code": np.unique(codes)}
+    group_len = np.diff(np.append(starts, len(key_sorted)))
+    codes, dfs, weights = [], [], []
+    for size in np.unique(group_len):
+        size = int(size)
+        group_starts = starts[group_len == size]
+        members = doc_sorted[group_starts[:, None] + np.arange(size)[None, :]]
+        ii, jj = np.triu_indices(size, k=1)
+        codes.append(((members[:, ii] << 32) | members[:, jj]).ravel())
+        dfs.append(np.full(len(group_starts) * len(ii), size, dtype=np.int64))
+        weights.append(np.repeat(idf[key_sorted[group_starts]], len(ii)))
+    if not codes:
+        return empty
+    return np.concatenate(codes), np.concatenate(dfs), np.concatenate(weights)
 
 
-def _verify_batch(batch, fps, stats, config):
-    from dedup.clustering import _unit
+def _sum_pairs(parts: int, *pieces) -> list:
+    """One pair partition: unique LSH pairs, and each event pair's weights summed in
+    ascending document frequency (the order `event_pairs` adds them in, so the sums are the
+    same to the last bit), sent on to the partitions of both its articles."""
+    lsh = np.unique(np.concatenate([p[0] for p in pieces]))
+    codes = np.concatenate([p[1] for p in pieces])
+    dfs = np.concatenate([p[2] for p in pieces])
+    weights = np.concatenate([p[3] for p in pieces])
+    out: list[Any] = [lsh]
+    if len(codes) == 0:
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        return out + [empty] * parts
+    order = np.lexsort((dfs, codes))
+    codes, weights = codes[order], weights[order]
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights)
+    ends = np.concatenate([uniq >> 32, uniq & 0xFFFFFFFF])
+    both = np.concatenate([uniq, uniq])
+    w = np.concatenate([summed, summed])
+    part = ends % parts
+    return out + [(ends[part == r], both[part == r], w[part == r]) for r in range(parts)]
+
+
+def _top_k(config, parts: int, *pieces) -> list:
+    """One article partition: each article keeps its ``max_candidates`` strongest event
+    partners (weight, then pair code: `event_pairs`'s order)."""
+    ends = np.concatenate([p[0] for p in pieces])
+    codes = np.concatenate([p[1] for p in pieces])
+    w = np.concatenate([p[2] for p in pieces])
+    if len(ends) == 0:
+        return [np.zeros(0, dtype=np.int64)] * parts
+    order = np.lexsort((codes, -w, ends))
+    ends_sorted = ends[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ends_sorted[1:] != ends_sorted[:-1]
+    group_id = np.cumsum(first) - 1
+    rank = np.arange(len(order)) - np.flatnonzero(first)[group_id]
+    kept = np.unique(codes[order][rank < config.max_candidates])
+    part = kept % parts
+    return [kept[part == r] for r in range(parts)]
+
+
+def _candidate_set(n_blocks: int, block_docs: int, lsh: np.ndarray, *kept) -> list:
+    """One pair partition's candidates (LSH or event), keyed by the block of their first article."""
+    from dedup.lsh import merge_pairs
+
+    pairs = merge_pairs(lsh, *kept)
+    block = (pairs >> 32) // block_docs
+    return [len(pairs)] + [pairs[block == b] for b in range(n_blocks)]
+
+
+def _attach(payload, b: int, block_docs: int, n_blocks: int, *pieces) -> list:
+    """Pairs whose first article is in block ``b``: that article's payload travels with them
+    to the block of the second."""
+    codes = np.sort(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
+    first = (codes >> 32) - b * block_docs
+    second_block = (codes & 0xFFFFFFFF) // block_docs
+    out = []
+    for target in range(n_blocks):
+        sel = np.flatnonzero(second_block == target)
+        # An article is in many pairs: its payload travels once per target block.
+        uniq, inverse = np.unique(first[sel], return_inverse=True)
+        out.append((codes[sel], inverse, [payload[i] for i in uniq.tolist()]))
+    return out
+
+
+def _verify(payload, b: int, block_docs: int, stats, config, *pieces) -> list:
+    """Verify the pairs whose second article is in block ``b``; the linked ones come back
+    as three objects: their edges (first, second positions), the `Link`s, and how many."""
     from dedup.verify import verify
 
-    fps, stats = _resolve(fps), _resolve(stats)
-    a_out, b_out, links = [], [], []
-    for code in batch["data"].tolist():
-        i, j = code >> 32, code & 0xFFFFFFFF
-        va = (_unit(stats.event_vector(fps[i])), _unit(stats.keyword_vector(fps[i])))
-        vb = (_unit(stats.event_vector(fps[j])), _unit(stats.keyword_vector(fps[j])))
-        link = verify(fps[i], fps[j], stats, config, vectors=(va[0], vb[0], va[1], vb[1]))
-        if link.linked:
-            a_out.append(i)
-            b_out.append(j)
-            links.append(pickle.dumps(link))
-    return {"a": np.asarray(a_out, dtype=np.int64), "b": np.asarray(b_out, dtype=np.int64),
-            "link": np.asarray(links, dtype=object)}
+    rows = []
+    for codes, which, firsts in pieces:
+        for code, k in zip(codes.tolist(), which.tolist()):
+            fa, ea, ka = firsts[k]
+            fb, eb, kb = payload[(code & 0xFFFFFFFF) - b * block_docs]
+            link = verify(fa, fb, stats, config, vectors=(ea, eb, ka, kb))
+            if link.linked:
+                rows.append((code, link))
+    rows.sort(key=lambda row: row[0])
+    a = np.fromiter((c >> 32 for c, _ in rows), dtype=np.int64, count=len(rows))
+    bb = np.fromiter((c & 0xFFFFFFFF for c, _ in rows), dtype=np.int64, count=len(rows))
+    return [(a, bb), [link for _, link in rows], len(rows)]
 
 
-def _components(verified, n: int) -> np.ndarray:
-    """Min-label propagation over the link blocks; the driver keeps one label per article."""
+def _components(edges: list, n: int) -> np.ndarray:
+    """Min-label propagation over the edge partitions with pointer jumping; the driver
+    keeps one label per article, the edges stay in the object store."""
     import ray
 
     labels = np.arange(n, dtype=np.int64)
     while True:
         labels_ref = ray.put(labels)
-        updates = verified.map_batches(_propagate, batch_format="numpy", fn_kwargs={"labels": labels_ref}).to_numpy_refs()
         changed = False
-        for ref in updates:
-            part = ray.get(ref)
-            if len(part["node"]):
-                before = labels[part["node"]].copy()
-                np.minimum.at(labels, part["node"], part["label"])
-                changed |= bool((labels[part["node"]] != before).any())
+        for nodes, lows in ray.get([_call(_propagate, ref, labels_ref) for ref in edges]):
+            if len(nodes):
+                before = labels[nodes].copy()
+                np.minimum.at(labels, nodes, lows)
+                changed |= bool((labels[nodes] != before).any())
         while True:  # pointer jumping: a label's label is a label too
             jumped = labels[labels]
             if np.array_equal(jumped, labels):
@@ -334,47 +652,49 @@ def _components(verified, n: int) -> np.ndarray:
             return labels
 
 
-def _propagate(batch, labels):
-    labels = _resolve(labels)
-    a, b = batch["a"], batch["b"]
+def _propagate(edges, labels) -> tuple[np.ndarray, np.ndarray]:
+    """For one edge partition: the nodes whose label would drop, with their new labels."""
+    a, b = edges
     if len(a) == 0:
-        return {"node": np.zeros(0, np.int64), "label": np.zeros(0, np.int64)}
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     low = np.minimum(labels[a], labels[b])
     nodes = np.concatenate([a, b])
     lows = np.concatenate([low, low])
     better = lows < labels[nodes]
     nodes, lows = nodes[better], lows[better]
     if len(nodes) == 0:
-        return {"node": nodes, "label": lows}
-    uniq, inverse = np.unique(nodes, return_inverse=True)  # reduce inside the block
+        return nodes, lows
+    uniq, inverse = np.unique(nodes, return_inverse=True)  # reduced inside the partition
     best = np.full(len(uniq), np.iinfo(np.int64).max)
     np.minimum.at(best, inverse, lows)
-    return {"node": uniq, "label": best}
+    return uniq, best
 
 
-def _with_component(batch, labels):
-    labels = _resolve(labels)
-    comp = labels[batch["a"]] if len(batch["a"]) else np.zeros(0, np.int64)
-    return {**batch, "comp": comp, "bucket": comp % BUCKETS}
+def _route(edges, items, labels, parts: int) -> list:
+    """Links keyed by the component (label) of their articles."""
+    comp = labels[edges[0]]
+    part = comp % parts
+    return [(comp[part == r].tolist(), [items[i] for i in np.flatnonzero(part == r).tolist()]) for r in range(parts)]
 
 
-def _group_components(group, ids, config):
-    import pandas as pd
-
+def _group(config, *pieces) -> list:
+    """Clusters of the components of one partition (`clusters_from_links` per component;
+    the driver numbers them)."""
     from dedup.clustering import clusters_from_links
 
-    out = []
     by_comp: dict[int, list] = {}
-    for comp, blob in zip(group["comp"], group["link"]):
-        by_comp.setdefault(int(comp), []).append(pickle.loads(blob))
+    for comps, items in pieces:
+        for comp, link in zip(comps, items):
+            by_comp.setdefault(comp, []).append(link)
+    out = []
     for comp in sorted(by_comp):
         links = by_comp[comp]
         members = sorted({x.a for x in links} | {x.b for x in links})
         out.extend(clusters_from_links(members, links, config))
-    return pd.DataFrame({"clusters": [pickle.dumps(out)]})
+    return out
 
 
-# -- stage 6 -------------------------------------------------------------------------------
+# -- 5. translate --------------------------------------------------------------------------
 class _TranslateBatch:
     """One per actor: the engine is loaded once and serves every batch sent to this actor."""
 
@@ -401,11 +721,7 @@ class _TranslateBatch:
             results.append({"id": doc_id, "sentences": record["sentences"], "violations": record["violations"], "error": ""})
         if done:  # this batch is finished: a rerun skips it
             name = hashlib.sha256("\n".join(d["id"] for d in done).encode()).hexdigest()[:16]
-            state = self.out / ".state" / "ray"
-            state.mkdir(parents=True, exist_ok=True)
-            tmp = state / f".{name}.tmp"
-            tmp.write_text("".join(dumps_line(d) for d in done), encoding="utf-8")
-            os.replace(tmp, state / f"{name}.jsonl")
+            write_atomic(self.out / ".state" / "ray" / f"{name}.jsonl", "".join(dumps_line(d) for d in done))
         return pd.DataFrame(results, columns=["id", "sentences", "violations", "error"])
 
 
