@@ -211,6 +211,29 @@ def _partitions() -> int:
     return max(2, min(64, 2 * int(ray.cluster_resources().get("CPU", 1))))
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values by one sort (numpy 2.4's ``np.unique`` of ints is far slower)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by one argsort."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.ones(len(ordered), dtype=bool)
+    if len(ordered) > 1:
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
 def _stats_digest(stats: LineStats) -> str:
     """Order-free digest of the merged line statistics (they decide what is cleaned)."""
     h = hashlib.sha256()
@@ -502,7 +525,7 @@ def _candidates(n: int, config, parts: int, n_blocks: int, *pieces) -> list:
         lengths = np.diff(np.append(starts, len(key)))
         multi = lengths > 1
         if multi.any():
-            lsh = np.unique(_pairs_in_groups(doc, starts[multi], lengths[multi], LSH_CAP))
+            lsh = _distinct(_pairs_in_groups(doc, starts[multi], lengths[multi], LSH_CAP))
     codes, dfs, weights = _event_candidates([k for p in event_pieces for k in p[0]],
                                             np.concatenate([p[1] for p in event_pieces]), n, config.max_postings)
     lsh_part = lsh % parts
@@ -531,8 +554,7 @@ def _event_candidates(keys: list[str], docs: np.ndarray, n: int, max_postings: i
     starts = np.flatnonzero(boundary)
     group_len = np.diff(np.append(starts, len(key_sorted)))
     codes, dfs, weights = [], [], []
-    for size in np.unique(group_len):
-        size = int(size)
+    for size in _distinct(group_len).tolist():
         group_starts = starts[group_len == size]
         members = doc_sorted[group_starts[:, None] + np.arange(size)[None, :]]
         ii, jj = np.triu_indices(size, k=1)
@@ -548,7 +570,7 @@ def _sum_pairs(parts: int, *pieces) -> list:
     """One pair partition: unique LSH pairs, and each event pair's weights summed in
     ascending document frequency (the order `event_pairs` adds them in, so the sums are the
     same to the last bit), sent on to the partitions of both its articles."""
-    lsh = np.unique(np.concatenate([p[0] for p in pieces]))
+    lsh = _distinct(np.concatenate([p[0] for p in pieces]))
     codes = np.concatenate([p[1] for p in pieces])
     dfs = np.concatenate([p[2] for p in pieces])
     weights = np.concatenate([p[3] for p in pieces])
@@ -558,8 +580,11 @@ def _sum_pairs(parts: int, *pieces) -> list:
         return out + [empty] * parts
     order = np.lexsort((dfs, codes))
     codes, weights = codes[order], weights[order]
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    summed = np.bincount(inverse, weights=weights)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=new[1:])
+    uniq = codes[new]
+    summed = np.bincount(np.cumsum(new) - 1, weights=weights)  # adds in array order: df ascending
     ends = np.concatenate([uniq >> 32, uniq & 0xFFFFFFFF])
     both = np.concatenate([uniq, uniq])
     w = np.concatenate([summed, summed])
@@ -581,7 +606,7 @@ def _top_k(config, parts: int, *pieces) -> list:
     first[1:] = ends_sorted[1:] != ends_sorted[:-1]
     group_id = np.cumsum(first) - 1
     rank = np.arange(len(order)) - np.flatnonzero(first)[group_id]
-    kept = np.unique(codes[order][rank < config.max_candidates])
+    kept = _distinct(codes[order][rank < config.max_candidates])
     part = kept % parts
     return [kept[part == r] for r in range(parts)]
 
@@ -605,7 +630,7 @@ def _attach(payload, b: int, block_docs: int, n_blocks: int, *pieces) -> list:
     for target in range(n_blocks):
         sel = np.flatnonzero(second_block == target)
         # An article is in many pairs: its payload travels once per target block.
-        uniq, inverse = np.unique(first[sel], return_inverse=True)
+        uniq, inverse = _unique_inverse(first[sel])
         out.append((codes[sel], inverse, [payload[i] for i in uniq.tolist()]))
     return out
 
@@ -626,7 +651,11 @@ def _verify(payload, b: int, block_docs: int, stats, config, *pieces) -> list:
     rows.sort(key=lambda row: row[0])
     a = np.fromiter((c >> 32 for c, _ in rows), dtype=np.int64, count=len(rows))
     bb = np.fromiter((c & 0xFFFFFFFF for c, _ in rows), dtype=np.int64, count=len(rows))
-    return [(a, bb), [link for _, link in rows], len(rows)]
+    # Grouping needs only ids and scores; the full link (reasons) travels pickled and is
+    # opened only if it ends up inside a cluster (most links join articles that stay apart).
+    items = ([link.score for _, link in rows], [link.a for _, link in rows], [link.b for _, link in rows],
+             [pickle.dumps(link, protocol=pickle.HIGHEST_PROTOCOL) for _, link in rows])
+    return [(a, bb), items, len(rows)]
 
 
 def _components(edges: list, n: int) -> np.ndarray:
@@ -664,7 +693,7 @@ def _propagate(edges, labels) -> tuple[np.ndarray, np.ndarray]:
     nodes, lows = nodes[better], lows[better]
     if len(nodes) == 0:
         return nodes, lows
-    uniq, inverse = np.unique(nodes, return_inverse=True)  # reduced inside the partition
+    uniq, inverse = _unique_inverse(nodes)  # reduced inside the partition
     best = np.full(len(uniq), np.iinfo(np.int64).max)
     np.minimum.at(best, inverse, lows)
     return uniq, best
@@ -674,23 +703,32 @@ def _route(edges, items, labels, parts: int) -> list:
     """Links keyed by the component (label) of their articles."""
     comp = labels[edges[0]]
     part = comp % parts
-    return [(comp[part == r].tolist(), [items[i] for i in np.flatnonzero(part == r).tolist()]) for r in range(parts)]
+    out = []
+    for r in range(parts):
+        sel = np.flatnonzero(part == r).tolist()
+        out.append((comp[sel].tolist(), *([column[i] for i in sel] for column in items)))
+    return out
 
 
 def _group(config, *pieces) -> list:
-    """Clusters of the components of one partition (`clusters_from_links` per component;
-    the driver numbers them)."""
+    """Clusters of the components of one partition (`clusters_from_links` per component on
+    light links, ids and scores only; the driver numbers them)."""
     from dedup.clustering import clusters_from_links
+    from dedup.verify import Link
 
     by_comp: dict[int, list] = {}
-    for comps, items in pieces:
-        for comp, link in zip(comps, items):
-            by_comp.setdefault(comp, []).append(link)
+    blobs: dict[tuple[str, str], bytes] = {}
+    for comps, scores, a_ids, b_ids, pickled in pieces:
+        for comp, score, a, b, blob in zip(comps, scores, a_ids, b_ids, pickled):
+            by_comp.setdefault(comp, []).append(Link(a, b, score, True))
+            blobs[(a, b)] = blob
     out = []
     for comp in sorted(by_comp):
         links = by_comp[comp]
         members = sorted({x.a for x in links} | {x.b for x in links})
-        out.extend(clusters_from_links(members, links, config))
+        for c in clusters_from_links(members, links, config):
+            c.links = [pickle.loads(blobs[(x.a, x.b)]) for x in c.links]
+            out.append(c)
     return out
 
 
@@ -741,6 +779,9 @@ def _translate(job: Job, records, summary: RunSummary, failures: list[dict[str, 
         return
     cpus = int(ray.available_resources().get("CPU", 2))
     gpus = int(ray.available_resources().get("GPU", 0))
+    # Only a neural engine asked to use a GPU holds one; Apertium actors run on CPUs.
+    if job.translator.info.get("engine") not in ("marian", "ctranslate2") or job.config.device == "cpu":
+        gpus = 0
     actors = max(1, min(len(todo), gpus if gpus else cpus - 1))  # one CPU stays free (ray#44687)
     results = ray.data.from_items(todo).map_batches(
         _TranslateBatch, batch_size=8, batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=actors),
