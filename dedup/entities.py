@@ -183,8 +183,11 @@ _DATE_MDY = re.compile(
 )
 _DATE_MY = re.compile(rf"\b(?P<month>{_MONTH_ALT})\s+(?:de\s+|del\s+)?{_YEAR}\b")
 # Both month-first patterns need a word, then ``.``/spaces (and "de"/"del"), then a digit.
-# Run on the reversed text, this finds every such word from the few digits that follow it.
-_WORD_BEFORE_DIGIT_REVERSED = re.compile(r"\d(?=\s+(?:(?:ed|led)\s+)?\.?(\w+))")
+# Matched on the reversed text from just before such a digit, this reads that word.
+_WORD_BEFORE_REVERSED = re.compile(r"\s+(?:(?:ed|led)\s+)?\.?(\w+)")
+# Every date and number pattern starts at the first digit of a run of digits: one scan
+# finds those starts (~10 in an article), and each pattern is tried there only.
+_DIGIT_RUN = re.compile(r"\d+")
 _DATE_ISO = re.compile(rf"(?P<year>[12]{_START}(?:(?<=1)9|(?<=2)0)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")
 _DATE_NUM = re.compile(rf"(?P<day>{_DAY_NUM})[./](?P<month>[01]?\d)[./](?P<year>(?:19|20)\d\d)\b")
 _DATE_CJK = re.compile(r"(?:(?P<year>(?:19|20)\d\d)年)?(?P<month>1[0-2]|0?[1-9])月(?P<day>[0-3]?\d)日")
@@ -392,14 +395,16 @@ def extract_dates(text: str, published: str | None = None, *, folded: str | None
             year = pub_year - 1 if month > pub_month + 1 else pub_year
         found.add(f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}")
 
-    if "-" in folded:
-        for m in _DATE_ISO.finditer(folded):
+    digits = _digit_starts(folded)
+    if digits:
+        if "-" in folded:
+            for m in _match_from(_DATE_ISO, folded, digits):
+                add(int(m["year"]), int(m["month"]), int(m["day"]), m.span())
+        for m in _match_from(_DATE_NUM, folded, digits):
             add(int(m["year"]), int(m["month"]), int(m["day"]), m.span())
-    for m in _DATE_NUM.finditer(folded):
-        add(int(m["year"]), int(m["month"]), int(m["day"]), m.span())
-    for m in _DATE_DMY.finditer(folded):
-        add(int(m["year"]) if m["year"] else None, _MONTHS[m["month"]], int(m["day"]), m.span())
-    starts = _month_word_starts(folded)
+        for m in _match_from(_DATE_DMY, folded, digits):
+            add(int(m["year"]) if m["year"] else None, _MONTHS[m["month"]], int(m["day"]), m.span())
+    starts = _month_word_starts(folded, digits)
     if starts:
         for m in _match_from(_DATE_MDY, folded, starts):
             add(int(m["year"]) if m["year"] else None, _MONTHS[m["month"]], int(m["day"]), m.span())
@@ -411,14 +416,38 @@ def extract_dates(text: str, published: str | None = None, *, folded: str | None
     return tuple(sorted(found))
 
 
-def _month_word_starts(folded: str) -> list[int]:
+_LAST_DIGITS: tuple[str | None, list[int]] = (None, [])
+
+
+def _digit_starts(folded: str) -> list[int]:
+    """Positions where a run of digits starts, ascending.  The dates and the numbers of one
+    text ask in turn: the last answer is kept for the same string object."""
+    global _LAST_DIGITS
+    last = _LAST_DIGITS
+    if last[0] is folded:
+        return last[1]
+    starts = [m.start() for m in _DIGIT_RUN.finditer(folded)]
+    _LAST_DIGITS = (folded, starts)
+    return starts
+
+
+def _month_word_starts(folded: str, digits: list[int]) -> list[int]:
     """Sorted starts of the words that a month-first date could begin with: words followed
     by spaces (after an optional ``.``, ``de`` or ``del``) and a digit.  Every match of
     `_DATE_MDY` and `_DATE_MY` starts at one of them; most articles have a handful."""
-    reversed_text = folded[::-1]
     n = len(folded)
-    # group 1 is the word reversed: its last character is the word's first, a letter for a month.
-    return sorted({n - m.end(1) for m in _WORD_BEFORE_DIGIT_REVERSED.finditer(reversed_text) if m.group(1)[-1].isalpha()})
+    reversed_text = None
+    found = set()
+    for d in digits:
+        if d and folded[d - 1].isspace():
+            if reversed_text is None:
+                reversed_text = folded[::-1]
+            m = _WORD_BEFORE_REVERSED.match(reversed_text, n - d)
+            # group 1 is the word reversed: its last character is the word's first, a
+            # letter for a month.
+            if m is not None and m.group(1)[-1].isalpha():
+                found.add(n - m.end(1))
+    return sorted(found)
 
 
 def _match_from(pattern: re.Pattern[str], text: str, starts: list[int]):
@@ -457,7 +486,9 @@ def extract_numbers(text: str, *, folded: str | None = None) -> tuple[str, ...]:
     say anything about an event and are skipped.
     """
     found: set[str] = set()
-    for m in _NUMBER.finditer(fold_text(text) if folded is None else folded):
+    if folded is None:
+        folded = fold_text(text)
+    for m in _match_from(_NUMBER, folded, _digit_starts(folded)):
         raw, scale = m["num"], (m["scale"] or "").lower()
         value = _parse_number(raw)
         if value is None:

@@ -158,6 +158,8 @@ _ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=[\u06
 
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Either of the two above, in one scan (a text needs the per-word path if it has either).
+_UNSPACED_OR_ARABIC = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 _LONG_WORD = re.compile(r"\w{4,}")  # the \w+ runs longer than 3 characters, and only those
@@ -168,7 +170,7 @@ def _content_word_counts(folded: str) -> Counter[str]:
 
     Counted per distinct word, not per occurrence: an article repeats its words, and the
     checks below then run once per word."""
-    if folded.isascii() or (not _UNSPACED.search(folded) and not _ARABIC.search(folded)):
+    if folded.isascii() or not _UNSPACED_OR_ARABIC.search(folded):
         # Spaced, non-Arabic scripts (nearly every article): long words, minus stop words
         # and digit strings.
         counts = Counter(_LONG_WORD.findall(folded))
