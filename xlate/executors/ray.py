@@ -21,8 +21,9 @@ is where it runs and how the corpus-wide steps are split:
 4. connected components by min-label propagation over the link partitions (the driver
    holds one label per article, never the links) and grouping per component with
    `dedup.clustering.clusters_from_links` (average linkage never crosses components);
-5. translation in an actor pool (a callable class loads the engine once per actor,
-   ``num_gpus=1`` per actor when the cluster has GPUs; one CPU is left free, see
+5. translation in an actor pool (a callable class loads the engine once per actor;
+   one actor per GPU with ``num_gpus=1`` for a neural engine when the cluster has GPUs,
+   else one per CPU with one CPU left free, see
    ray-project/ray#44687); each finished batch writes a state file under
    ``OUT/.state/ray/``, so a killed run, rerun with the same OUT, skips what is done.
 
