@@ -298,32 +298,67 @@ def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, An
     return record
 
 
+TRANSLATE_CHUNK = 16  # articles per translate_many call: engines batch sentences across them
+
+
 def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, tick) -> None:
-    """Translate article by article in id order; finished articles are recorded in
-    OUT/.state/translated.jsonl so a killed run resumes where it stopped."""
+    """Translate in id order, a chunk of articles at a time; finished articles are recorded
+    in OUT/.state/translated.jsonl so a killed run resumes where it stopped."""
     out, translator = job.out, job.translator
     state_path = out / ".state" / "translated.jsonl"
     done = load_done(out)
     state_path.parent.mkdir(parents=True, exist_ok=True)
+    todo = []
+    for doc_id in sorted(records):
+        if is_done(out, doc_id, translation_key(records[doc_id], translator), done):
+            count_existing(out, doc_id, records[doc_id], summary)
+            summary.resumed += 1
+        else:
+            todo.append(doc_id)
     with open(state_path, "a", encoding="utf-8") as state:
-        for n, doc_id in enumerate(sorted(records), start=1):
-            record = records[doc_id]
-            key = translation_key(record, translator)
-            if is_done(out, doc_id, key, done):
-                count_existing(out, doc_id, record, summary)
-                summary.resumed += 1
-                continue
-            try:
-                translate_one(translator, doc_id, record, out)
-            except XlateError as exc:
-                failures.add(record.get("path") or doc_id, str(exc), "translate")
-                continue
-            summary.sentences += record["sentences"]
-            summary.violations += record["violations"]
-            summary.translated += 1
-            state.write(dumps_line({"id": doc_id, "key": key}))
+        for start in range(0, len(todo), TRANSLATE_CHUNK):
+            chunk = todo[start:start + TRANSLATE_CHUNK]
+            errors = translate_articles(translator, chunk, records, out)
+            for doc_id in chunk:
+                record = records[doc_id]
+                if doc_id in errors:
+                    failures.add(record.get("path") or doc_id, errors[doc_id], "translate")
+                    continue
+                summary.sentences += record["sentences"]
+                summary.violations += record["violations"]
+                summary.translated += 1
+                state.write(dumps_line({"id": doc_id, "key": translation_key(record, translator)}))
             state.flush()
-            tick("translate", n)
+            tick("translate", summary.translated)
+
+
+def translate_articles(translator, doc_ids: list[str], records: dict[str, dict[str, Any]], out: Path) -> dict[str, str]:
+    """Translate several cleaned articles in one engine pass (sentences batched across them;
+    Apertium starts its processes once, not once per article) and write their outputs.
+    If the pass fails, each article is retried alone so one bad article fails alone.
+    Returns the errors by id; records get their sentences/violations counts."""
+    from types import SimpleNamespace
+
+    from xlate.errors import XlateError
+
+    items = [SimpleNamespace(id=i, text=_cleaned_text(out, i), lang=records[i]["lang"]) for i in doc_ids]
+    try:
+        results = list(translator.translate_many(items))
+    except XlateError:
+        results = None
+    errors: dict[str, str] = {}
+    for n, doc_id in enumerate(doc_ids):
+        try:
+            result = results[n] if results is not None else translator.translate(items[n].text, items[n].lang, id=doc_id)
+        except XlateError as exc:
+            errors[doc_id] = str(exc)
+            continue
+        write_translation(out, doc_id, result, records[doc_id])
+    return errors
+
+
+def _cleaned_text(out: Path, doc_id: str) -> str:
+    return article_path(out, doc_id, "txt", "cleaned").read_text(encoding="utf-8").rstrip("\n")
 
 
 def translation_key(record: dict[str, Any], translator) -> str:
@@ -335,14 +370,12 @@ def is_done(out: Path, doc_id: str, key: str, done: dict[str, str]) -> bool:
     return done.get(doc_id) == key and article_path(out, doc_id, "jsonl").exists()
 
 
-def translate_one(translator, doc_id: str, record: dict[str, Any], out: Path) -> None:
-    """Translate one cleaned article and write its JSONL, TMX and XLIFF (JSONL last: its
-    presence means the article is complete); fills record's sentences/violations."""
+def write_translation(out: Path, doc_id: str, result, record: dict[str, Any]) -> None:
+    """Write an article's TMX, XLIFF and JSONL (JSONL last: its presence means the article
+    is complete); fills the record's sentences/violations counts."""
     from xlate.tmx import write_tmx
     from xlate.xliff import write_xliff
 
-    text = article_path(out, doc_id, "txt", "cleaned").read_text(encoding="utf-8").rstrip("\n")
-    result = translator.translate(text, record["lang"], id=doc_id)
     props = {"article": doc_id, "signature": result.signature, "xlate": __version__}
     write_tmx(article_path(out, doc_id, "tmx"), doc_id, result.pairs, result.lang, props)
     write_xliff(article_path(out, doc_id, "xlf"), doc_id, result.pairs, result.lang, props)

@@ -57,7 +57,7 @@ from xlate.pipeline import (
     is_done,
     load_done,
     prepare,
-    translate_one,
+    translate_articles,
     translation_key,
 )
 
@@ -746,15 +746,12 @@ class _TranslateBatch:
     def __call__(self, batch):
         import pandas as pd
 
-        from xlate.errors import XlateError
-
         results, done = [], []
-        for doc_id, record_json in zip(batch["id"], batch["record"]):
-            record = json.loads(record_json)
-            try:
-                translate_one(self.translator, doc_id, record, self.out)
-            except XlateError as exc:
-                results.append({"id": doc_id, "sentences": 0, "violations": 0, "error": str(exc)})
+        records = {doc_id: json.loads(record_json) for doc_id, record_json in zip(batch["id"], batch["record"])}
+        errors = translate_articles(self.translator, list(records), records, self.out)
+        for doc_id, record in records.items():
+            if doc_id in errors:
+                results.append({"id": doc_id, "sentences": 0, "violations": 0, "error": errors[doc_id]})
                 continue
             done.append({"id": doc_id, "key": translation_key(record, self.translator)})
             results.append({"id": doc_id, "sentences": record["sentences"], "violations": record["violations"], "error": ""})
