@@ -500,9 +500,9 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
 ACTOR_PROBE = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-def rss():
+def rss(field="VmRSS:"):  # VmHWM: this process's own peak (ru_maxrss keeps the peak of the parent it was forked from)
     with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS:"))
+        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith(field))
 from xlate.translator import Translator
 engine, model = sys.argv[2], (sys.argv[3] or None)
 base = rss()
@@ -513,7 +513,7 @@ text = "Les ministres des Affaires étrangères se sont réunis à Achgabat le 2
 tr.translate(text, "fr", id="probe")
 ready = time.perf_counter() - t0
 print(json.dumps({"rss_import": base, "rss_loaded": rss(),
-                  "peak_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                  "peak_self": rss("VmHWM:"),
                   "peak_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
                   "seconds": ready, "signature": tr.signature}))
 """
@@ -896,7 +896,7 @@ def memory_section(memory: dict) -> list[str]:
             continue
         peak = mib(m["peak_self"])
         if engine == "apertium" and m.get("peak_child"):
-            peak += f" (+ {mib(m['peak_child'])} in its pipeline processes)"
+            peak += f" (+ {mib(m['peak_child'])} its largest pipeline process)"
         lines.append(f"| {engine} | {mib(m['rss_import'])} | {mib(m['rss_loaded'])} | {peak} | {m['seconds']:.1f} s |")
     notes = []
     if "_model_bytes" in memory:
