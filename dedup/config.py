@@ -3,43 +3,44 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["ClusterConfig", "lsh_params", "CLUSTER_VERSION"]
+__all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION"]
 
 # Bump when fingerprints or scores change meaning: an index made by another version is refused.
 CLUSTER_VERSION = "0.2"
 
 
-def _integrate(f, a: float, b: float, steps: int = 200) -> float:
-    # Trapezoid rule: the LSH error curves are smooth, 200 steps is plenty.
-    if b <= a:
-        return 0.0
-    h = (b - a) / steps
-    return h * (0.5 * f(a) + sum(f(a + i * h) for i in range(1, steps)) + 0.5 * f(b))
+# Recall the LSH bands must reach for a pair exactly at `near_duplicate`.
+LSH_MIN_RECALL = 0.99
+
+
+def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    """Probability that two sets of Jaccard ``jaccard`` share at least one LSH band."""
+    return 1.0 - (1.0 - jaccard**rows) ** bands
 
 
 @lru_cache(maxsize=64)
-def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
-    """(bands, rows) minimising the weighted false positive + false negative areas.
+def lsh_params(threshold: float, num_perm: int, min_recall: float = LSH_MIN_RECALL) -> tuple[int, int]:
+    """(bands, rows) that find a pair of Jaccard ``threshold`` with probability >= ``min_recall``.
 
-    The same criterion as datasketch's ``MinHashLSH``: the probability that a pair of
-    Jaccard ``s`` shares a band is ``1 - (1 - s**rows)**bands``; false positives are the
-    area under that curve below ``threshold``, false negatives the area above it.
+    Recall first: a missed copy is never verified, while an extra candidate only costs one
+    verification.  Every permutation is used (``bands = num_perm // rows``: more bands only
+    add recall) and, of the row counts that reach ``min_recall``, the largest is taken (the
+    steepest curve, so the fewest candidates below the threshold).  datasketch's default
+    criterion (equal false-positive and false-negative areas) puts the 50% point near the
+    threshold instead: with 128 permutations at 0.5 it picks 25x5, which finds only 55% of
+    pairs at Jaccard 0.5 and missed 42% of the planted copies in bench/bench_cluster_speed.py.
     """
-    best, best_err = (1, num_perm), math.inf
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            fp = _integrate(lambda s: 1 - (1 - s**rows) ** bands, 0.0, threshold)
-            fn = _integrate(lambda s: 1 - (1 - (1 - s**rows) ** bands), threshold, 1.0)
-            err = fp * fp_weight + fn * fn_weight
-            if err < best_err:
-                best, best_err = (bands, rows), err
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if candidate_probability(threshold, bands, rows) >= min_recall:
+            best = (bands, rows)
     return best
 
 

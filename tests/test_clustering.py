@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from dedup.clustering import _average_link, cluster, explain
-from dedup.config import ClusterConfig, lsh_params
+from dedup.config import ClusterConfig, candidate_probability, lsh_params
 from dedup.document import CleanDocument, Document
 from dedup.errors import ConfigError, DedupError
 
@@ -137,11 +137,24 @@ def test_config_validation_names_value_and_fix(kwargs, message):
 
 def test_config_signature_and_lsh_params():
     config = ClusterConfig()
-    assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (25, 5)
-    assert config.signature.startswith("dedup:0.2|t:0.1|nd:0.5|lsh:25x5|cfg:")
+    assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (42, 3)
+    assert config.signature.startswith("dedup:0.2|t:0.1|nd:0.5|lsh:42x3|cfg:")
     assert config.signature == ClusterConfig().signature
     assert ClusterConfig(threshold=0.2).signature != config.signature
-    assert config.to_json()["lsh_bands"] == 25
+    assert config.to_json()["lsh_bands"] == 42
+
+
+@pytest.mark.parametrize(
+    "threshold, num_perm, expected",
+    [(0.3, 128, (64, 2)), (0.5, 128, (42, 3)), (0.5, 256, (85, 3)), (0.7, 128, (32, 4)), (0.8, 128, (21, 6)), (0.9, 128, (12, 10))],
+)
+def test_lsh_bands_find_pairs_at_the_threshold(threshold, num_perm, expected):
+    bands, rows = lsh_params(threshold, num_perm)
+    assert (bands, rows) == expected
+    # Recall first: a copy at the threshold is proposed 99% of the time, and one more
+    # row per band (fewer false candidates) would miss more than 1%.
+    assert candidate_probability(threshold, bands, rows) >= 0.99
+    assert candidate_probability(threshold, num_perm // (rows + 1), rows + 1) < 0.99
 
 
 def test_spawn_workers_give_the_same_clusters(seed_docs):
