@@ -339,11 +339,11 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
     import numpy as np
 
     from dedup.cleaner import Cleaner, CleanerConfig, LineStats
-    from dedup.clustering import _unit, cluster_fingerprints, clusters_from_links
+    from dedup.clustering import cluster_fingerprints, clusters_from_links
     from dedup.fingerprint import as_input, fingerprint_batch
     from dedup.lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
     from dedup.reader import read_file
-    from dedup.verify import CorpusStats, event_keys, verify
+    from dedup.verify import CorpusStats, PairScorer, event_keys
     from xlate.langid import detect
     from xlate.outputs import write_jsonl
     from xlate.pipeline import clean_one
@@ -415,8 +415,8 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
     cstats = CorpusStats(fps)
     t["document frequencies (CorpusStats)"] = pc() - t0
     t0 = pc()
-    vectors = [(_unit(cstats.event_vector(fp)), _unit(cstats.keyword_vector(fp))) for fp in fps]
-    t["IDF unit vectors per article"] = pc() - t0
+    scorer = PairScorer(fps, cstats, cluster_config)
+    t["IDF unit vectors per article (PairScorer)"] = pc() - t0
     t0 = pc()
     keys = band_keys(np.stack([f.minhash for f in fps]), cluster_config.lsh_bands, cluster_config.lsh_rows)
     lsh = lsh_pairs(keys)
@@ -437,14 +437,15 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
 
     links = {}
     t0 = pc()
-    for code in pairs.tolist():
-        i, j = code >> 32, code & 0xFFFFFFFF
-        (ea, ka), (eb, kb) = vectors[i], vectors[j]
-        link = verify(fps[i], fps[j], cstats, cluster_config, vectors=(ea, eb, ka, kb))
-        if link.linked:
-            links[(i, j)] = link
-    t["verification (all candidate pairs)"] = pc() - t0
-    del vectors
+    first, second = pairs >> 32, pairs & 0xFFFFFFFF
+    scores = scorer.score(first, second)
+    t["verification (all candidate pairs, scores)"] = pc() - t0
+    t0 = pc()
+    for k in np.flatnonzero(scores.linked).tolist():
+        i, j = int(first[k]), int(second[k])
+        links[(i, j)] = scorer.link(i, j, scores, k)
+    t["verification (reasons of every link, as Ray writes them)"] = pc() - t0
+    del scorer
     c["links"] = len(links)
     ordered = [links[p] for p in sorted(links)]
     t0 = pc()

@@ -28,7 +28,7 @@ from .entities import AliasTable
 from .errors import DedupError
 from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
-from .verify import CorpusStats, Link, event_keys, verify
+from .verify import CorpusStats, Link, PairScorer, event_keys, verify
 
 __all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "groups_of_component", "explain", "fingerprints", "cluster_fingerprints"]
 
@@ -88,12 +88,6 @@ def fingerprints(
         jobs = ((batch, config, plain_aliases) for batch in batches)
         for result in pool.imap(_worker_batch, jobs, chunksize=1):
             yield from result
-
-
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    """Scale to unit length once, so each verified pair's cosine is a plain dot product."""
-    norm = sum(x * x for x in vector.values()) ** 0.5
-    return {k: x / norm for k, x in vector.items()} if norm else vector
 
 
 def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
@@ -178,25 +172,20 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     events = event_pairs(doc_keys, idf, config.max_postings, config.max_candidates)
     del doc_keys, vocab
     pairs = merge_pairs(lsh, events)
-    # Verify.  IDF vectors are built once per article that appears in a candidate.
-    vector_cache: dict[int, tuple[dict, dict]] = {}
-
-    def vectors(i: int) -> tuple[dict, dict]:
-        got = vector_cache.get(i)
-        if got is None:
-            got = (_unit(stats.event_vector(fps[i])), _unit(stats.keyword_vector(fps[i])))
-            vector_cache[i] = got
-        return got
-
-    links: dict[tuple[int, int], Link] = {}
-    for code in pairs.tolist():
-        i, j = code >> 32, code & 0xFFFFFFFF
-        (ea, ka), (eb, kb) = vectors(i), vectors(j)
-        link = verify(fps[i], fps[j], stats, config, vectors=(ea, eb, ka, kb))
-        if link.linked:
-            links[(i, j)] = link
-    del vector_cache
-    return clusters_from_links([f.id for f in fps], [links[p] for p in sorted(links)], config)
+    # Verify every candidate in bulk; reasons are written only for the links that end up
+    # inside a cluster (the only ones in the output).
+    scorer = PairScorer(fps, stats, config)
+    first, second = pairs >> 32, pairs & 0xFFFFFFFF
+    scores = scorer.score(first, second)
+    keep = np.flatnonzero(scores.linked)
+    first, second, score = first[keep], second[keep], scores.score[keep]
+    groups = _group_edges(n, first, second, score, config)
+    group_of = np.empty(n, dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_of[group] = g
+    inner = np.flatnonzero(group_of[first] == group_of[second])
+    links = [scorer.link(i, j, scores, k) for i, j, k in zip(first[inner].tolist(), second[inner].tolist(), keep[inner].tolist())]
+    return _make_clusters([f.id for f in fps], groups, first[inner], second[inner], links)
 
 
 def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -235,40 +224,39 @@ def groups_of_component(ids: Sequence[str], links: Sequence[Link], config: Clust
     return [[ids[i] for i in group] for group in groups]
 
 
-def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
-    """Group articles from their verified links (see the module doc).
-
-    ``ids`` are all article ids, ``links`` the verified links among them.  The link graph
-    is split into connected components and each is grouped by `groups_of_component`, so the
-    result is the same whether this runs on a whole corpus or on each component separately
-    (the Ray executor does the latter).  Clusters are numbered ``c0001``... by their
-    smallest member id.
-    """
-    ids = sorted(ids)
-    index = {doc_id: i for i, doc_id in enumerate(ids)}
-    ordered = sorted((index[link.a], index[link.b], link) for link in links)
-    by_component: dict[int, list[Link]] = {}
-    components = _components(len(ids), ((i, j) for i, j, _ in ordered))
-    component_of = {i: c for c, comp in enumerate(components) for i in comp}
-    for i, _, link in ordered:
-        by_component.setdefault(component_of[i], []).append(link)
+def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
+    """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
+    their link edges, given in (first, second) order: components, then average link in each."""
+    components = _components(n, zip(first.tolist(), second.tolist()))
+    component_of = np.empty(n, dtype=np.int64)
+    for c, comp in enumerate(components):
+        component_of[comp] = c
+    edge_component = component_of[first]
+    order = np.argsort(edge_component, kind="stable")  # keeps (first, second) order inside a component
+    bounds = np.searchsorted(edge_component[order], np.arange(len(components) + 1))
     groups: list[list[int]] = []
     for c, comp in enumerate(components):
-        inner = by_component.get(c)
-        if not inner:
+        if bounds[c] == bounds[c + 1]:
             groups.append(comp)
             continue
-        for member_ids in groups_of_component([ids[i] for i in comp], inner, config):
-            groups.append([index[m] for m in member_ids])
+        rows = order[bounds[c] : bounds[c + 1]]
+        local = {g: k for k, g in enumerate(comp)}
+        scores = {(local[a], local[b]): s for a, b, s in zip(first[rows].tolist(), second[rows].tolist(), score[rows].tolist())}
+        for group in _average_link(len(comp), scores, config.threshold):
+            groups.append([comp[k] for k in group])
     groups.sort(key=lambda g: g[0])
+    return groups
+
+
+def _make_clusters(ids: Sequence[str], groups: list[list[int]], first: np.ndarray, second: np.ndarray, links: list[Link]) -> list[Cluster]:
+    """Number the groups ``c0001``... and attach their inner links (given in (first, second)
+    order, both ends in one group); the representative is the member with the most link score."""
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
     group_of = {i: g for g, group in enumerate(groups) for i in group}
     inner_links: dict[int, list] = {}
-    for i, j, link in ordered:
-        g = group_of[i]
-        if g == group_of[j]:
-            inner_links.setdefault(g, []).append(((i, j), link))
+    for i, j, link in zip(first.tolist(), second.tolist(), links):
+        inner_links.setdefault(group_of[i], []).append(((i, j), link))
     for number, group in enumerate(groups, start=1):
         inner = inner_links.get(number - 1, [])
         strength = {i: 0.0 for i in group}
@@ -276,7 +264,6 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
             strength[i] += link.score
             strength[j] += link.score
         representative = min(group, key=lambda i: (-strength[i], ids[i]))
-        inner.sort(key=lambda pl: (pl[1].a, pl[1].b))
         out.append(
             Cluster(
                 id=f"c{number:0{width}d}",
@@ -286,6 +273,29 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
             )
         )
     return out
+
+
+def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
+    """Group articles from their verified links (see the module doc).
+
+    ``ids`` are all article ids, ``links`` the verified links among them.  The link graph
+    is split into connected components and each is grouped by average link, so the result
+    is the same whether this runs on a whole corpus or on each component separately (the
+    Ray executor does the latter).  Clusters are numbered ``c0001``... by their smallest
+    member id.
+    """
+    ids = sorted(ids)
+    index = {doc_id: i for i, doc_id in enumerate(ids)}
+    ordered = sorted((index[link.a], index[link.b], link) for link in links)
+    first = np.array([i for i, _, _ in ordered], dtype=np.int64)
+    second = np.array([j for _, j, _ in ordered], dtype=np.int64)
+    score = np.array([link.score for _, _, link in ordered], dtype=np.float64)
+    groups = _group_edges(len(ids), first, second, score, config)
+    group_of = np.empty(len(ids), dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_of[group] = g
+    inner = [k for k, (i, j, _) in enumerate(ordered) if group_of[i] == group_of[j]]
+    return _make_clusters(ids, groups, first[inner], second[inner], [ordered[k][2] for k in inner])
 
 
 def cluster(

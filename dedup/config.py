@@ -79,7 +79,8 @@ class ClusterConfig:
         clusters and of the output).
     keywords: content words kept per article for the keyword cosine.
     seed: MinHash seed.
-    workers: processes used to fingerprint (spawn start method); 1 = in process.
+    workers: processes used to fingerprint (spawn start method), and threads used to
+        compare leads while verifying; 1 = in process.
     batch_size: articles fingerprinted per batch (bounded memory while streaming).
     """
 

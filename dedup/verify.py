@@ -22,7 +22,7 @@ import numpy as np
 from .config import ClusterConfig
 from .fingerprint import Fingerprint
 
-__all__ = ["Link", "CorpusStats", "verify", "event_keys"]
+__all__ = ["Link", "CorpusStats", "PairScorer", "PairScores", "verify", "event_keys"]
 
 
 @dataclass
@@ -140,78 +140,274 @@ def _title_similarity(a: str, b: str) -> float:
     return max(0.0, (ratio - 50.0) / 50.0)
 
 
-def _label(key: str) -> str:
-    return key
+# Pairs scored per numpy step: bounds the temporary row copies (~100 MB at 64 keys a row).
+_CHUNK = 100_000
+# Date tables: day ordinals of "no date here" and of a date that does not exist (29 Feb of
+# a common year); the latter puts the pair at distance 0, as `date_gap` does.
+_NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
-def verify(
-    a: Fingerprint,
-    b: Fingerprint,
-    stats: CorpusStats,
-    config: ClusterConfig,
-    *,
-    vectors: tuple[dict, dict, dict, dict] | None = None,
-) -> Link:
-    """Score one pair and say why.  ``vectors`` may carry precomputed unit-length IDF vectors
-    (event a, event b, keywords a, keywords b)."""
-    unit = vectors is not None
-    if vectors is None:
-        ea, eb = stats.event_vector(a), stats.event_vector(b)
-        ka, kb = stats.keyword_vector(a), stats.keyword_vector(b)
-    else:
-        ea, eb, ka, kb = vectors
-    event_score, shared_events = _cosine(ea, eb, unit)
-    cross = bool(a.lang and b.lang and a.lang != b.lang)
-    if cross:
-        # Other languages share few keywords, but those they share (names the entity
-        # extractor missed, codes, CJK-free Latin tokens) are telling; titles are not comparable.
-        keyword_score, shared_keywords = _cosine(ka, kb, unit)
-        title_score = 0.0
-        score = (1.0 - config.cross_keyword_weight) * event_score + config.cross_keyword_weight * keyword_score
-    else:
-        keyword_score, shared_keywords = _cosine(ka, kb, unit)
-        title_score = _title_similarity(a.lead, b.lead)
-        score = (
-            config.entity_weight * event_score
-            + config.keyword_weight * keyword_score
-            + config.title_weight * title_score
+def _unit_idf_rows(rows: Sequence[Sequence[tuple[str, float]]], df: dict[str, int], n_docs: int):
+    """CSR matrix of unit-length IDF-weighted rows from (key, term weight) lists, as
+    `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the last wins).
+
+    Columns are in key order, so a pair's dot product sums in the same order whichever
+    subset of the corpus the matrix was built from: the Ray executor scores per block and
+    must match a local run bit for bit."""
+    from scipy import sparse  # lazy: a datasketch dependency, heavy to import
+
+    column: dict[str, int] = {}
+    codes: list[int] = []
+    weights: list[float] = []
+    lengths = np.zeros(len(rows), dtype=np.int64)
+    for r, pairs in enumerate(rows):
+        for key, weight in pairs:
+            codes.append(column.setdefault(key, len(column)))
+            weights.append(weight)
+        lengths[r] = len(pairs)
+    vocab = list(column)
+    order = sorted(range(len(vocab)), key=vocab.__getitem__)
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(vocab), dtype=np.int64)
+    counts = np.fromiter((df.get(vocab[c], 0) for c in order), dtype=np.float64, count=len(vocab))
+    idf = np.maximum(0.0, np.log((n_docs + 1.0) / (counts + 0.5)))
+    cols = rank[np.asarray(codes, dtype=np.int64)]
+    row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    width = max(1, len(vocab))
+    # Last occurrence of each (row, column), in (row, column) order.
+    cell = row_of * width + cols
+    _, last_from_end = np.unique(cell[::-1], return_index=True)
+    keep = len(cell) - 1 - last_from_end
+    cols, row_of = cols[keep], row_of[keep]
+    values = np.asarray(weights, dtype=np.float64)[keep] * idf[cols]
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=len(rows)), out=indptr[1:])
+    lengths = np.diff(indptr)
+    norms = np.zeros(len(rows))
+    filled = np.flatnonzero(lengths)
+    if len(filled):
+        norms[filled] = np.sqrt(np.add.reduceat(values * values, indptr[filled]))
+    scale = np.repeat(np.where(norms > 0, norms, 1.0), lengths)
+    return sparse.csr_matrix((values / scale, cols, indptr), shape=(len(rows), width))
+
+
+def _row_dots(matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    if len(i) == 0:
+        return np.zeros(0)
+    return np.asarray(matrix[i].multiply(matrix[j]).sum(axis=1)).ravel()
+
+
+def _date_table(fps: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
+    """(full ordinals, day of a leap year) per article, padded with _NO_DATE."""
+    rows = [_day_dates(f.dates) for f in fps]
+    width = max((len(r) for r in rows), default=0)
+    full = np.full((len(fps), max(1, width)), _NO_DATE, dtype=np.int64)
+    day = np.full((len(fps), max(1, width)), _NO_DATE, dtype=np.int64)
+    for r, dates in enumerate(rows):
+        for c, (year, month, dom) in enumerate(dates):
+            try:
+                day[r, c] = _dt.date(2000, month, dom).toordinal()
+            except ValueError:
+                day[r, c] = _BAD_DATE
+            if year is None:
+                full[r, c] = _NO_DATE if day[r, c] != _BAD_DATE else _BAD_DATE
+                continue
+            try:
+                full[r, c] = _dt.date(year, month, dom).toordinal()
+            except ValueError:
+                full[r, c] = _BAD_DATE
+    return full, day
+
+
+def _date_gaps(full: np.ndarray, day: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """`date_gap` for many pairs: float days, NaN where either article has no day-level date."""
+    gaps = np.full(len(i), np.nan)
+    dated = np.flatnonzero((day[i, 0] != _NO_DATE) & (day[j, 0] != _NO_DATE))
+    width = full.shape[1]
+    step = max(1, 4_000_000 // (width * width))  # bounds the (pairs, width, width) temporaries
+    for s in range(0, len(dated), step):
+        rows = dated[s : s + step]
+        a, b = i[rows], j[rows]
+        fa, fb = full[a][:, :, None], full[b][:, None, :]
+        da, db = day[a][:, :, None], day[b][:, None, :]
+        present = (da != _NO_DATE) & (db != _NO_DATE)
+        # A date that does not exist puts the pair at 0 days, as `date_gap` does.
+        bad = (da == _BAD_DATE) | (db == _BAD_DATE)
+        bad |= (fa == _BAD_DATE) & (fb != _NO_DATE) | (fb == _BAD_DATE) & (fa != _NO_DATE)
+        circular = np.abs(da - db)
+        circular = np.minimum(circular, 366 - circular)
+        distance = np.where((fa != _NO_DATE) & (fb != _NO_DATE), np.abs(fa - fb), circular)
+        distance = np.where(bad, 0, distance)
+        distance = np.where(present, distance, np.iinfo(np.int64).max)
+        gaps[rows] = distance.reshape(len(rows), -1).min(axis=1)
+    return gaps
+
+
+@dataclass
+class PairScores:
+    """Scores of many pairs, arrays aligned with the pairs: what `verify` says of one."""
+
+    score: np.ndarray
+    linked: np.ndarray  # score >= min_link
+    event: np.ndarray
+    keywords: np.ndarray
+    title: np.ndarray
+    jaccard: np.ndarray
+    gap: np.ndarray  # days; NaN where a side has no day-level date
+    cross: np.ndarray
+    embedding: np.ndarray | None  # cosine; NaN where a side has none
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[PairScores]) -> PairScores:
+        fields = {}
+        for name in cls.__dataclass_fields__:
+            arrays = [getattr(p, name) for p in parts]
+            fields[name] = None if arrays[0] is None else np.concatenate(arrays)
+        return cls(**fields)
+
+
+class PairScorer:
+    """Scores candidate pairs of a set of fingerprints with array arithmetic.
+
+    The per-pair Python of `verify` (dict cosines, a rapidfuzz call, date loops) cost about
+    40 µs a pair; here sparse row products (scipy), rapidfuzz's ``cpdist`` and a padded date
+    table do the same arithmetic for a chunk of pairs at once.  `link` then writes the
+    reasons of the few pairs that need them (links shown inside clusters).
+    """
+
+    def __init__(self, fps: Sequence[Fingerprint], stats: CorpusStats, config: ClusterConfig):
+        self.fps = list(fps)
+        self.stats = stats
+        self.config = config
+        self._event = _unit_idf_rows([event_keys(f) for f in self.fps], stats.event_df, stats.n_docs)
+        self._keyword = _unit_idf_rows(
+            [[(w, 1.0 + math.log(c)) for w, c in f.keywords] for f in self.fps], stats.keyword_df, stats.n_docs
         )
-    embedding_cosine = None
-    if a.embedding is not None and b.embedding is not None:
-        from .embed import embedding_score
+        self._unit_cache: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+        sizes = {len(f.minhash) for f in self.fps}
+        self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
+        codes: dict[str, int] = {}
+        self._lang = np.array([codes.setdefault(f.lang, len(codes)) if f.lang else -1 for f in self.fps], dtype=np.int64)
+        self._leads = [f.lead for f in self.fps]
+        self._full_dates, self._day_dates = _date_table(self.fps)
+        has = [f.embedding is not None for f in self.fps]
+        self._has_embedding = np.array(has, dtype=bool)
+        if any(has):
+            dim = next(len(f.embedding) for f in self.fps if f.embedding is not None)  # type: ignore[arg-type]
+            self._embedding = np.stack(
+                [f.embedding.astype(np.float32) if f.embedding is not None else np.zeros(dim, np.float32) for f in self.fps]
+            )
+        else:
+            self._embedding = None
 
-        embedding_cosine, embedded = embedding_score(a.embedding, b.embedding, config.embedding_floor)
-        score = (1.0 - config.embedding_weight) * score + config.embedding_weight * embedded
-    jaccard = float(np.count_nonzero(a.minhash == b.minhash)) / len(a.minhash) if len(a.minhash) == len(b.minhash) else 0.0
-    near_duplicate = jaccard >= config.near_duplicate
-    gap = date_gap(a.dates, b.dates)
-    # Copies share their dates; a "copy" whose dates are all far apart is a recurring
-    # template (weekly report, same press release a month later): a different event.
-    date_conflict = gap is not None and gap > config.date_window_days
-    if date_conflict:
-        score *= config.date_penalty
-    elif near_duplicate:
-        score = max(score, 0.5 + 0.5 * jaccard)
-    score = min(1.0, score)
-    shared_events.sort(key=lambda kv: (-kv[1], kv[0]))
-    shared_keywords.sort(key=lambda kv: (-kv[1], kv[0]))
-    reasons: dict[str, Any] = {
-        "entities": [k for k, _ in shared_events if not k.startswith(("date:", "num:"))][:12],
-        "dates": sorted(k[5:] for k, _ in shared_events if k.startswith("date:")),
-        "numbers": sorted(k[4:] for k, _ in shared_events if k.startswith("num:"))[:12],
-        "keywords": [k for k, _ in shared_keywords][:12],
-        "scores": {
-            "event": round(event_score, 4),
-            "keywords": round(keyword_score, 4),
-            "title": round(title_score, 4),
-            "minhash_jaccard": round(jaccard, 4),
-            **({"embedding_cosine": round(embedding_cosine, 4)} if embedding_cosine is not None else {}),
-        },
-        "date_gap_days": gap,
-        "date_conflict": date_conflict,
-        "near_duplicate": near_duplicate,
-        "cross_lingual": cross,
-    }
-    if a.id > b.id:
-        a, b = b, a
-    return Link(a=a.id, b=b.id, score=round(score, 6), linked=score >= config.min_link, reasons=reasons)
+    def score(self, i: np.ndarray, j: np.ndarray) -> PairScores:
+        """Scores of the pairs (i[k], j[k]) (row positions in ``fps``)."""
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
+        return PairScores.concatenate(
+            [self._score_chunk(i[s : s + _CHUNK], j[s : s + _CHUNK]) for s in range(0, max(len(i), 1), _CHUNK)]
+        )
+
+    def _score_chunk(self, i: np.ndarray, j: np.ndarray) -> PairScores:
+        config = self.config
+        n = len(i)
+        event = _row_dots(self._event, i, j)
+        keywords = _row_dots(self._keyword, i, j)
+        li, lj = self._lang[i], self._lang[j]
+        cross = (li >= 0) & (lj >= 0) & (li != lj)
+        title = np.zeros(n)
+        same = np.flatnonzero(~cross)
+        if len(same):
+            from rapidfuzz import fuzz, process  # lazy: C extension
+
+            leads = self._leads
+            ratio = process.cpdist(
+                [leads[k] for k in i[same].tolist()], [leads[k] for k in j[same].tolist()],
+                scorer=fuzz.token_set_ratio, score_cutoff=50, dtype=np.float64, workers=config.workers,
+            )
+            # token_set_ratio on <= 240-char leads: word order free, fast; below 50 is noise.
+            title[same] = np.maximum(0.0, (ratio - 50.0) / 50.0)
+        score = np.where(
+            cross,
+            (1.0 - config.cross_keyword_weight) * event + config.cross_keyword_weight * keywords,
+            config.entity_weight * event + config.keyword_weight * keywords + config.title_weight * title,
+        )
+        embedding = None
+        if self._embedding is not None:
+            both = self._has_embedding[i] & self._has_embedding[j]
+            embedding = np.einsum("ij,ij->i", self._embedding[i], self._embedding[j]).astype(np.float64)
+            embedding[~both] = np.nan
+            scaled = np.clip((embedding - config.embedding_floor) / (1.0 - config.embedding_floor), 0.0, 1.0)
+            score = np.where(both, (1.0 - config.embedding_weight) * score + config.embedding_weight * scaled, score)
+        if self._minhash is not None:
+            jaccard = np.count_nonzero(self._minhash[i] == self._minhash[j], axis=1) / self._minhash.shape[1]
+        else:
+            jaccard = np.array([
+                np.count_nonzero(self.fps[a].minhash == self.fps[b].minhash) / len(self.fps[a].minhash)
+                if len(self.fps[a].minhash) == len(self.fps[b].minhash) else 0.0
+                for a, b in zip(i.tolist(), j.tolist())
+            ], dtype=np.float64)
+        near_duplicate = jaccard >= config.near_duplicate
+        gap = _date_gaps(self._full_dates, self._day_dates, i, j)
+        # Copies share their dates; a "copy" whose dates are all far apart is a recurring
+        # template (weekly report, same press release a month later): a different event.
+        with np.errstate(invalid="ignore"):
+            conflict = gap > config.date_window_days
+        score = np.where(conflict, score * config.date_penalty,
+                         np.where(near_duplicate, np.maximum(score, 0.5 + 0.5 * jaccard), score))
+        score = np.round(np.minimum(1.0, score), 6)
+        return PairScores(score=score, linked=score >= config.min_link, event=event, keywords=keywords, title=title,
+                          jaccard=jaccard, gap=gap, cross=cross, embedding=embedding)
+
+    def _units(self, i: int) -> tuple[dict[str, float], dict[str, float]]:
+        got = self._unit_cache.get(i)
+        if got is None:
+            fp = self.fps[i]
+            got = self._unit_cache[i] = (_unit(self.stats.event_vector(fp)), _unit(self.stats.keyword_vector(fp)))
+        return got
+
+    def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
+        """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
+        (event_i, keyword_i), (event_j, keyword_j) = self._units(i), self._units(j)
+        shared_events = sorted(((key, event_i[key] * event_j[key]) for key in event_i.keys() & event_j.keys()),
+                               key=lambda kv: (-kv[1], kv[0]))
+        shared_keywords = sorted(((key, keyword_i[key] * keyword_j[key]) for key in keyword_i.keys() & keyword_j.keys()),
+                                 key=lambda kv: (-kv[1], kv[0]))
+        gap = scores.gap[k]
+        gap_days = None if np.isnan(gap) else int(gap)
+        jaccard = float(scores.jaccard[k])
+        cosine = None if scores.embedding is None or np.isnan(scores.embedding[k]) else float(scores.embedding[k])
+        score = float(scores.score[k])
+        reasons: dict[str, Any] = {
+            "entities": [key for key, _ in shared_events if not key.startswith(("date:", "num:"))][:12],
+            "dates": sorted(key[5:] for key, _ in shared_events if key.startswith("date:")),
+            "numbers": sorted(key[4:] for key, _ in shared_events if key.startswith("num:"))[:12],
+            "keywords": [key for key, _ in shared_keywords][:12],
+            "scores": {
+                "event": round(float(scores.event[k]), 4),
+                "keywords": round(float(scores.keywords[k]), 4),
+                "title": round(float(scores.title[k]), 4),
+                "minhash_jaccard": round(jaccard, 4),
+                **({"embedding_cosine": round(cosine, 4)} if cosine is not None else {}),
+            },
+            "date_gap_days": gap_days,
+            "date_conflict": gap_days is not None and gap_days > self.config.date_window_days,
+            "near_duplicate": jaccard >= self.config.near_duplicate,
+            "cross_lingual": bool(scores.cross[k]),
+        }
+        a, b = self.fps[i].id, self.fps[j].id
+        if a > b:
+            a, b = b, a
+        return Link(a=a, b=b, score=score, linked=score >= self.config.min_link, reasons=reasons)
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in vector.values()))
+    return {k: x / norm for k, x in vector.items()} if norm else vector
+
+
+def verify(a: Fingerprint, b: Fingerprint, stats: CorpusStats, config: ClusterConfig) -> Link:
+    """Score one pair and say why (the same arithmetic as a corpus run: `PairScorer`)."""
+    scorer = PairScorer([a, b], stats, config)
+    scores = scorer.score(np.array([0]), np.array([1]))
+    return scorer.link(0, 1, scores, 0)

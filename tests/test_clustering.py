@@ -12,13 +12,6 @@ from dedup.errors import ConfigError, DedupError
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-@pytest.fixture(scope="module")
-def seed_docs():
-    from dedup import clean, read_corpus
-
-    return [clean(d) for d in read_corpus(SEEDS)]
-
-
 def test_seeds_group_only_the_ashgabat_pair(seed_docs):
     clusters = cluster(seed_docs, aliases={"Achgabat": "Ashgabat"})
     groups = [[m[:3] for m in c.members] for c in clusters]

@@ -12,13 +12,6 @@ from dedup.index import ClusterIndex
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-@pytest.fixture(scope="module")
-def seed_docs():
-    from dedup import clean, read_corpus
-
-    return [clean(d) for d in read_corpus(SEEDS)]
-
-
 def test_incremental_equals_from_scratch(tmp_path, seed_docs):
     path = tmp_path / "events.idx"
     first = ClusterIndex.open(path)

@@ -466,9 +466,8 @@ def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -
 
 
 def _block(b: int, block_docs: int, stats, config, parts: int, *pieces) -> list:
-    """One id-range block: its articles in id order with their unit IDF vectors (the payload
-    verification reads), and its LSH band rows and event-key rows, keyed by partition."""
-    from dedup.clustering import _unit
+    """One id-range block: its fingerprints in id order (the payload verification reads),
+    and its LSH band rows and event-key rows, keyed by partition."""
     from dedup.lsh import band_keys
     from dedup.verify import event_keys
 
@@ -476,8 +475,7 @@ def _block(b: int, block_docs: int, stats, config, parts: int, *pieces) -> list:
     ranks = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
     fps = [fp for _, fp in rows]
     assert len(ranks) == 0 or (ranks[0] == b * block_docs and ranks[-1] == ranks[0] + len(ranks) - 1)
-    payload = [(fp, _unit(stats.event_vector(fp)), _unit(stats.keyword_vector(fp))) for fp in fps]
-    out: list[Any] = [payload]
+    out: list[Any] = [fps]
     # LSH: (band, key, article) rows by key.
     if fps:
         matrix = np.stack([f.minhash for f in fps])
@@ -639,16 +637,21 @@ def _attach(payload, b: int, block_docs: int, n_blocks: int, *pieces) -> list:
 def _verify(payload, b: int, block_docs: int, stats, config, *pieces) -> list:
     """Verify the pairs whose second article is in block ``b``; the linked ones come back
     as three objects: their edges (first, second positions), the `Link`s, and how many."""
-    from dedup.verify import verify
+    from dedup.verify import PairScorer
 
     rows = []
-    for codes, which, firsts in pieces:
-        for code, k in zip(codes.tolist(), which.tolist()):
-            fa, ea, ka = firsts[k]
-            fb, eb, kb = payload[(code & 0xFFFFFFFF) - b * block_docs]
-            link = verify(fa, fb, stats, config, vectors=(ea, eb, ka, kb))
-            if link.linked:
-                rows.append((code, link))
+    firsts = [fp for _, _, fps in pieces for fp in fps]
+    if firsts:
+        # One scorer over the visiting first articles and this block: the same arithmetic,
+        # column order included, as the local run's scorer over the whole corpus.
+        scorer = PairScorer(firsts + list(payload), stats, config)
+        offsets = np.cumsum([0] + [len(fps) for _, _, fps in pieces])
+        codes = np.concatenate([c for c, _, _ in pieces])
+        i = np.concatenate([which + offsets[k] for k, (_, which, _) in enumerate(pieces)])
+        j = len(firsts) + (codes & 0xFFFFFFFF) - b * block_docs
+        scores = scorer.score(i, j)
+        for k in np.flatnonzero(scores.linked).tolist():
+            rows.append((int(codes[k]), scorer.link(int(i[k]), int(j[k]), scores, k)))
     rows.sort(key=lambda row: row[0])
     a = np.fromiter((c >> 32 for c, _ in rows), dtype=np.int64, count=len(rows))
     bb = np.fromiter((c & 0xFFFFFFFF for c, _ in rows), dtype=np.int64, count=len(rows))

@@ -1,0 +1,101 @@
+"""The bulk scorer (`PairScorer`) against the per-pair reference functions it replaces."""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from dedup.clustering import fingerprints
+from dedup.config import ClusterConfig
+from dedup.fingerprint import ArticleInput, Fingerprint
+from dedup.verify import CorpusStats, PairScorer, _cosine, _title_similarity, _unit, date_gap, verify
+
+
+def _fp(doc_id: str, dates: tuple[str, ...]) -> Fingerprint:
+    return Fingerprint(id=doc_id, minhash=np.zeros(16, np.uint32), entities=(), dates=dates, numbers=(),
+                       keywords=(), lead="", lang="fr", published=None, length=0)
+
+
+DATES = [
+    (),
+    ("2008-07-03",),
+    ("2008-08-09", "--07-05"),
+    ("--12-30",),
+    ("--01-02", "2009-01-01"),
+    ("2001-02-29",),  # does not exist: date_gap puts such pairs at 0 days
+    ("--02-31",),
+    ("2008-07",),  # month precision only: not a day-level date
+    ("2007-12-31", "2008-07-20", "--03-01"),
+]
+
+
+def test_bulk_date_gaps_equal_date_gap_for_every_pair():
+    fps = [_fp(f"d{k}", d) for k, d in enumerate(DATES)]
+    scorer = PairScorer(fps, CorpusStats(fps), ClusterConfig())
+    pairs = list(itertools.combinations(range(len(fps)), 2))
+    scores = scorer.score(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+    for (a, b), got in zip(pairs, scores.gap.tolist()):
+        want = date_gap(DATES[a], DATES[b])
+        assert (math.isnan(got) and want is None) or got == want, (DATES[a], DATES[b], got, want)
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("2008-07-03", "2008-08-09", 37),
+    ("--12-30", "--01-02", 3),  # year unknown: across the year end
+    ("2007-12-31", "--01-01", 1),
+    ("2001-02-29", "2001-06-01", 0),
+])
+def test_bulk_date_gap_examples(a, b, expected):
+    fps = [_fp("a", (a,)), _fp("b", (b,))]
+    scores = PairScorer(fps, CorpusStats(fps), ClusterConfig()).score(np.array([0]), np.array([1]))
+    assert scores.gap[0] == expected
+
+
+def test_bulk_scores_equal_the_per_pair_arithmetic(seed_docs):
+    config = ClusterConfig()
+    fps = list(fingerprints(seed_docs, config))
+    extra = [ArticleInput(id="en", text="Kaja Kallas met Central Asian ministers in Ashgabat on 27 March 2025.", lang="en"),
+             ArticleInput(id="fr", text=seed_docs[0].text, lang="fr")]
+    fps += list(fingerprints(extra, config))
+    stats = CorpusStats(fps)
+    scorer = PairScorer(fps, stats, config)
+    pairs = list(itertools.combinations(range(len(fps)), 2))
+    scores = scorer.score(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+    assert scores.cross.any() and not scores.cross.all()
+    for k, (a, b) in enumerate(pairs):
+        fa, fb = fps[a], fps[b]
+        event, _ = _cosine(_unit(stats.event_vector(fa)), _unit(stats.event_vector(fb)), unit=True)
+        keywords, _ = _cosine(_unit(stats.keyword_vector(fa)), _unit(stats.keyword_vector(fb)), unit=True)
+        assert scores.event[k] == pytest.approx(event, abs=1e-12)
+        assert scores.keywords[k] == pytest.approx(keywords, abs=1e-12)
+        cross = bool(fa.lang and fb.lang and fa.lang != fb.lang)
+        assert bool(scores.cross[k]) == cross
+        assert scores.title[k] == (0.0 if cross else _title_similarity(fa.lead, fb.lead))
+        assert scores.jaccard[k] == np.count_nonzero(fa.minhash == fb.minhash) / len(fa.minhash)
+        if cross:
+            want = 0.7 * event + 0.3 * keywords
+        else:
+            want = 0.3 * event + 0.5 * keywords + 0.2 * scores.title[k]
+        gap = date_gap(fa.dates, fb.dates)
+        if gap is not None and gap > config.date_window_days:
+            want *= config.date_penalty
+        elif scores.jaccard[k] >= config.near_duplicate:
+            want = max(want, 0.5 + 0.5 * scores.jaccard[k])
+        assert scores.score[k] == pytest.approx(min(1.0, want), abs=1e-6)
+        # One pair alone (verify, explain) scores exactly as inside the bulk run.
+        link = verify(fa, fb, stats, config)
+        assert link.score == scores.score[k]
+        assert link.reasons["scores"]["event"] == round(event, 4)
+
+
+def test_scores_do_not_depend_on_which_other_articles_are_scored(seed_docs):
+    """The Ray executor scores per block: a subset must give bit-identical scores."""
+    config = ClusterConfig()
+    fps = list(fingerprints(seed_docs, config))
+    stats = CorpusStats(fps)
+    whole = PairScorer(fps, stats, config).score(np.array([0, 1]), np.array([2, 3]))
+    part = PairScorer([fps[0], fps[2], fps[1], fps[3]], stats, config).score(np.array([0, 2]), np.array([1, 3]))
+    assert whole.score.tolist() == part.score.tolist()
+    assert whole.event.tolist() == part.event.tolist()
