@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +147,7 @@ _CHUNK = 100_000
 _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
-def _unit_idf_rows(rows: Sequence[Sequence[tuple[str, float]]], df: dict[str, int], n_docs: int):
+def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], n_docs: int):
     """CSR matrix of unit-length IDF-weighted rows from (key, term weight) lists, as
     `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the last wins).
 
@@ -156,39 +156,44 @@ def _unit_idf_rows(rows: Sequence[Sequence[tuple[str, float]]], df: dict[str, in
     must match a local run bit for bit."""
     from scipy import sparse  # lazy: a datasketch dependency, heavy to import
 
+    from array import array
+
     column: dict[str, int] = {}
-    codes: list[int] = []
-    weights: list[float] = []
-    lengths = np.zeros(len(rows), dtype=np.int64)
-    for r, pairs in enumerate(rows):
+    # Typed arrays, not lists: at a million articles a list of Python numbers per entry
+    # would hold several GB.
+    codes, weights, lengths = array("q"), array("d"), array("q")
+    for pairs in rows:
+        before = len(codes)
         for key, weight in pairs:
             codes.append(column.setdefault(key, len(column)))
             weights.append(weight)
-        lengths[r] = len(pairs)
+        lengths.append(len(codes) - before)
+    n_rows = len(lengths)
+    lengths = np.frombuffer(lengths, dtype=np.int64) if n_rows else np.zeros(0, dtype=np.int64)
     vocab = list(column)
     order = sorted(range(len(vocab)), key=vocab.__getitem__)
     rank = np.empty(len(vocab), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(vocab), dtype=np.int64)
     counts = np.fromiter((df.get(vocab[c], 0) for c in order), dtype=np.float64, count=len(vocab))
     idf = np.maximum(0.0, np.log((n_docs + 1.0) / (counts + 0.5)))
-    cols = rank[np.asarray(codes, dtype=np.int64)]
-    row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    cols = rank[np.frombuffer(codes, dtype=np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     width = max(1, len(vocab))
     # Last occurrence of each (row, column), in (row, column) order.
     cell = row_of * width + cols
     _, last_from_end = np.unique(cell[::-1], return_index=True)
     keep = len(cell) - 1 - last_from_end
     cols, row_of = cols[keep], row_of[keep]
-    values = np.asarray(weights, dtype=np.float64)[keep] * idf[cols]
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of, minlength=len(rows)), out=indptr[1:])
+    values = np.frombuffer(weights, dtype=np.float64)[keep] * idf[cols] if len(weights) else np.zeros(0)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
     lengths = np.diff(indptr)
-    norms = np.zeros(len(rows))
+    norms = np.zeros(n_rows)
     filled = np.flatnonzero(lengths)
     if len(filled):
         norms[filled] = np.sqrt(np.add.reduceat(values * values, indptr[filled]))
     scale = np.repeat(np.where(norms > 0, norms, 1.0), lengths)
-    return sparse.csr_matrix((values / scale, cols, indptr), shape=(len(rows), width))
+    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width))
 
 
 def _row_dots(matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -279,9 +284,9 @@ class PairScorer:
         self.fps = list(fps)
         self.stats = stats
         self.config = config
-        self._event = _unit_idf_rows([event_keys(f) for f in self.fps], stats.event_df, stats.n_docs)
+        self._event = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats.n_docs)
         self._keyword = _unit_idf_rows(
-            [[(w, 1.0 + math.log(c)) for w, c in f.keywords] for f in self.fps], stats.keyword_df, stats.n_docs
+            (((w, 1.0 + math.log(c)) for w, c in f.keywords) for f in self.fps), stats.keyword_df, stats.n_docs
         )
         self._unit_cache: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
         sizes = {len(f.minhash) for f in self.fps}
