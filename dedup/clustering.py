@@ -180,12 +180,10 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     keep = np.flatnonzero(scores.linked)
     first, second, score = first[keep], second[keep], scores.score[keep]
     groups = _group_edges(n, first, second, score, config)
-    group_of = np.empty(n, dtype=np.int64)
-    for g, group in enumerate(groups):
-        group_of[group] = g
+    group_of = _group_index(n, groups)
     inner = np.flatnonzero(group_of[first] == group_of[second])
     links = [scorer.link(i, j, scores, k) for i, j, k in zip(first[inner].tolist(), second[inner].tolist(), keep[inner].tolist())]
-    return _make_clusters([f.id for f in fps], groups, first[inner], second[inner], links)
+    return _make_clusters([f.id for f in fps], groups, group_of, first[inner], second[inner], links)
 
 
 def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -224,14 +222,19 @@ def groups_of_component(ids: Sequence[str], links: Sequence[Link], config: Clust
     return [[ids[i] for i in group] for group in groups]
 
 
+def _group_index(n: int, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    """Position in ``groups`` of each of the ``n`` articles (or components)."""
+    group_of = np.empty(n, dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_of[group] = g
+    return group_of
+
+
 def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
     """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
     their link edges, given in (first, second) order: components, then average link in each."""
     components = _components(n, zip(first.tolist(), second.tolist()))
-    component_of = np.empty(n, dtype=np.int64)
-    for c, comp in enumerate(components):
-        component_of[comp] = c
-    edge_component = component_of[first]
+    edge_component = _group_index(n, components)[first]
     order = np.argsort(edge_component, kind="stable")  # keeps (first, second) order inside a component
     bounds = np.searchsorted(edge_component[order], np.arange(len(components) + 1))
     groups: list[list[int]] = []
@@ -248,15 +251,16 @@ def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarra
     return groups
 
 
-def _make_clusters(ids: Sequence[str], groups: list[list[int]], first: np.ndarray, second: np.ndarray, links: list[Link]) -> list[Cluster]:
+def _make_clusters(
+    ids: Sequence[str], groups: list[list[int]], group_of: np.ndarray, first: np.ndarray, second: np.ndarray, links: list[Link]
+) -> list[Cluster]:
     """Number the groups ``c0001``... and attach their inner links (given in (first, second)
     order, both ends in one group); the representative is the member with the most link score."""
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
-    group_of = {i: g for g, group in enumerate(groups) for i in group}
     inner_links: dict[int, list] = {}
     for i, j, link in zip(first.tolist(), second.tolist(), links):
-        inner_links.setdefault(group_of[i], []).append(((i, j), link))
+        inner_links.setdefault(int(group_of[i]), []).append(((i, j), link))
     for number, group in enumerate(groups, start=1):
         inner = inner_links.get(number - 1, [])
         strength = {i: 0.0 for i in group}
@@ -291,11 +295,9 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
     second = np.array([j for _, j, _ in ordered], dtype=np.int64)
     score = np.array([link.score for _, _, link in ordered], dtype=np.float64)
     groups = _group_edges(len(ids), first, second, score, config)
-    group_of = np.empty(len(ids), dtype=np.int64)
-    for g, group in enumerate(groups):
-        group_of[group] = g
+    group_of = _group_index(len(ids), groups)
     inner = [k for k, (i, j, _) in enumerate(ordered) if group_of[i] == group_of[j]]
-    return _make_clusters(ids, groups, first[inner], second[inner], [ordered[k][2] for k in inner])
+    return _make_clusters(ids, groups, group_of, first[inner], second[inner], [ordered[k][2] for k in inner])
 
 
 def cluster(

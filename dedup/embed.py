@@ -32,8 +32,6 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
     return (vectors / np.where(norms == 0, 1, norms)).astype(np.float16)
 
 
-def embedding_score(a: np.ndarray, b: np.ndarray, floor: float) -> tuple[float, float]:
-    """(cosine, score): e5 cosines of unrelated news sit around 0.8, so the score rescales
-    [floor, 1] to [0, 1]."""
-    cosine = float(np.dot(a.astype(np.float32), b.astype(np.float32)))
-    return cosine, min(1.0, max(0.0, (cosine - floor) / (1.0 - floor)))
+def embedding_score(cosine: np.ndarray, floor: float) -> np.ndarray:
+    """Scores of e5 cosines: unrelated news sits around 0.8, so [floor, 1] is rescaled to [0, 1]."""
+    return np.clip((cosine - floor) / (1.0 - floor), 0.0, 1.0)

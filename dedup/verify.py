@@ -59,6 +59,11 @@ def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
     return keys
 
 
+def keyword_terms(fp: Fingerprint) -> list[tuple[str, float]]:
+    """(word, term weight) of an article's keywords."""
+    return [(word, 1.0 + math.log(count)) for word, count in fp.keywords]
+
+
 class CorpusStats:
     """Document frequencies of event keys and keywords over the whole corpus (for IDF)."""
 
@@ -77,26 +82,21 @@ class CorpusStats:
     def idf(self, df: int) -> float:
         return max(0.0, math.log((self.n_docs + 1.0) / (df + 0.5)))
 
+    def idf_array(self, df: np.ndarray) -> np.ndarray:
+        """`idf` of many document frequencies at once."""
+        return np.maximum(0.0, np.log((self.n_docs + 1.0) / (df + 0.5)))
+
     def event_vector(self, fp: Fingerprint) -> dict[str, float]:
         return {k: w * self.idf(self.event_df.get(k, 0)) for k, w in event_keys(fp)}
 
     def keyword_vector(self, fp: Fingerprint) -> dict[str, float]:
-        return {w: (1.0 + math.log(c)) * self.idf(self.keyword_df.get(w, 0)) for w, c in fp.keywords}
+        return {w: tf * self.idf(self.keyword_df.get(w, 0)) for w, tf in keyword_terms(fp)}
 
 
-def _cosine(a: dict[str, float], b: dict[str, float], unit: bool = False) -> tuple[float, list[tuple[str, float]]]:
-    if len(a) > len(b):
-        a, b = b, a
-    shared = [(k, x * b[k]) for k, x in a.items() if k in b]
-    if not shared:
-        return 0.0, []
-    if unit:  # unit vectors (precomputed by the clustering loop): cosine is the dot product
-        return sum(x for _, x in shared), shared
-    na = math.sqrt(sum(x * x for x in a.values()))
-    nb = math.sqrt(sum(x * x for x in b.values()))
-    if na == 0 or nb == 0:
-        return 0.0, shared
-    return sum(x for _, x in shared) / (na * nb), shared
+def _shared_products(a: dict[str, float], b: dict[str, float]) -> list[tuple[str, float]]:
+    """(key, a[key] * b[key]) for the keys two vectors share, largest product first (the
+    reasons of a link; of unit vectors, the products sum to their cosine)."""
+    return sorted(((key, a[key] * b[key]) for key in a.keys() & b.keys()), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _day_dates(dates: Sequence[str]) -> list[tuple[int | None, int, int]]:
@@ -109,45 +109,14 @@ def _day_dates(dates: Sequence[str]) -> list[tuple[int | None, int, int]]:
     return out
 
 
-def _distance(x: tuple[int | None, int, int], y: tuple[int | None, int, int]) -> int:
-    try:
-        if x[0] is not None and y[0] is not None:
-            return abs((_dt.date(*x) - _dt.date(*y)).days)  # type: ignore[arg-type]
-        # Year unknown on one side: compare within a leap year, around the year end too.
-        dx = _dt.date(2000, x[1], x[2]).toordinal()
-        dy = _dt.date(2000, y[1], y[2]).toordinal()
-    except ValueError:
-        return 0  # 29 February of a non-leap year: do not veto on a malformed date
-    d = abs(dx - dy)
-    return min(d, 366 - d)
-
-
-def date_gap(a: Sequence[str], b: Sequence[str]) -> int | None:
-    """Days between the closest day-level dates of two articles; None if either has none."""
-    da, db = _day_dates(a), _day_dates(b)
-    if not da or not db:
-        return None
-    return min(_distance(x, y) for x in da for y in db)
-
-
-def _title_similarity(a: str, b: str) -> float:
-    from rapidfuzz import fuzz  # lazy: C extension
-
-    if not a or not b:
-        return 0.0
-    # token_set_ratio on <= 240-char leads: word order free, fast; below 50 is noise.
-    ratio = fuzz.token_set_ratio(a, b, score_cutoff=50)
-    return max(0.0, (ratio - 50.0) / 50.0)
-
-
 # Pairs scored per numpy step: bounds the temporary row copies (~100 MB at 64 keys a row).
 _CHUNK = 100_000
 # Date tables: day ordinals of "no date here" and of a date that does not exist (29 Feb of
-# a common year); the latter puts the pair at distance 0, as `date_gap` does.
+# a common year): a pair with such a date is put at distance 0 rather than vetoed.
 _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
-def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], n_docs: int):
+def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], stats: CorpusStats):
     """CSR matrix of unit-length IDF-weighted rows from (key, term weight) lists, as
     `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the last wins).
 
@@ -175,7 +144,7 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     rank = np.empty(len(vocab), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(vocab), dtype=np.int64)
     counts = np.fromiter((df.get(vocab[c], 0) for c in order), dtype=np.float64, count=len(vocab))
-    idf = np.maximum(0.0, np.log((n_docs + 1.0) / (counts + 0.5)))
+    idf = stats.idf_array(counts)
     cols = rank[np.frombuffer(codes, dtype=np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     width = max(1, len(vocab))
@@ -215,7 +184,6 @@ def _date_table(fps: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
             except ValueError:
                 day[r, c] = _BAD_DATE
             if year is None:
-                full[r, c] = _NO_DATE if day[r, c] != _BAD_DATE else _BAD_DATE
                 continue
             try:
                 full[r, c] = _dt.date(year, month, dom).toordinal()
@@ -225,7 +193,9 @@ def _date_table(fps: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _date_gaps(full: np.ndarray, day: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """`date_gap` for many pairs: float days, NaN where either article has no day-level date."""
+    """Days between the closest day-level dates of each pair (float; NaN where either
+    article has none).  Both years known: calendar days; otherwise days within a leap year,
+    around the year end too."""
     gaps = np.full(len(i), np.nan)
     dated = np.flatnonzero((day[i, 0] != _NO_DATE) & (day[j, 0] != _NO_DATE))
     width = full.shape[1]
@@ -236,7 +206,7 @@ def _date_gaps(full: np.ndarray, day: np.ndarray, i: np.ndarray, j: np.ndarray) 
         fa, fb = full[a][:, :, None], full[b][:, None, :]
         da, db = day[a][:, :, None], day[b][:, None, :]
         present = (da != _NO_DATE) & (db != _NO_DATE)
-        # A date that does not exist puts the pair at 0 days, as `date_gap` does.
+        # A date that does not exist puts the pair at 0 days: never veto on a malformed date.
         bad = (da == _BAD_DATE) | (db == _BAD_DATE)
         bad |= (fa == _BAD_DATE) & (fb != _NO_DATE) | (fb == _BAD_DATE) & (fa != _NO_DATE)
         circular = np.abs(da - db)
@@ -274,7 +244,7 @@ class PairScores:
 class PairScorer:
     """Scores candidate pairs of a set of fingerprints with array arithmetic.
 
-    The per-pair Python of `verify` (dict cosines, a rapidfuzz call, date loops) cost about
+    Scoring pair by pair in Python (dict cosines, a rapidfuzz call, date loops) cost about
     40 µs a pair; here sparse row products (scipy), rapidfuzz's ``cpdist`` and a padded date
     table do the same arithmetic for a chunk of pairs at once.  `link` then writes the
     reasons of the few pairs that need them (links shown inside clusters).
@@ -284,10 +254,8 @@ class PairScorer:
         self.fps = list(fps)
         self.stats = stats
         self.config = config
-        self._event = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats.n_docs)
-        self._keyword = _unit_idf_rows(
-            (((w, 1.0 + math.log(c)) for w, c in f.keywords) for f in self.fps), stats.keyword_df, stats.n_docs
-        )
+        self._event = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
+        self._keyword = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
         self._unit_cache: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
         sizes = {len(f.minhash) for f in self.fps}
         self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
@@ -342,7 +310,9 @@ class PairScorer:
             both = self._has_embedding[i] & self._has_embedding[j]
             embedding = np.einsum("ij,ij->i", self._embedding[i], self._embedding[j]).astype(np.float64)
             embedding[~both] = np.nan
-            scaled = np.clip((embedding - config.embedding_floor) / (1.0 - config.embedding_floor), 0.0, 1.0)
+            from .embed import embedding_score
+
+            scaled = embedding_score(embedding, config.embedding_floor)
             score = np.where(both, (1.0 - config.embedding_weight) * score + config.embedding_weight * scaled, score)
         if self._minhash is not None:
             jaccard = np.count_nonzero(self._minhash[i] == self._minhash[j], axis=1) / self._minhash.shape[1]
@@ -374,10 +344,8 @@ class PairScorer:
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
         (event_i, keyword_i), (event_j, keyword_j) = self._units(i), self._units(j)
-        shared_events = sorted(((key, event_i[key] * event_j[key]) for key in event_i.keys() & event_j.keys()),
-                               key=lambda kv: (-kv[1], kv[0]))
-        shared_keywords = sorted(((key, keyword_i[key] * keyword_j[key]) for key in keyword_i.keys() & keyword_j.keys()),
-                                 key=lambda kv: (-kv[1], kv[0]))
+        shared_events = _shared_products(event_i, event_j)
+        shared_keywords = _shared_products(keyword_i, keyword_j)
         gap = scores.gap[k]
         gap_days = None if np.isnan(gap) else int(gap)
         jaccard = float(scores.jaccard[k])
