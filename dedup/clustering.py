@@ -209,9 +209,10 @@ def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
 def groups_of_component(ids: Sequence[str], links: Sequence[Link], config: ClusterConfig) -> list[list[str]]:
     """Group the articles of one connected component of the verified link graph.
 
-    A pure function of (ids, links, config): the Ray executor calls it per component in
-    parallel and numbers the clusters itself.  Returns sorted member lists ordered by
-    their smallest id; ids without links come back as singletons.
+    A pure function of (ids, links, config), for callers that group components in parallel
+    and number the clusters themselves: it gives the groups a corpus run gives that
+    component.  Returns sorted member lists ordered by their smallest id; ids without links
+    come back as singletons.
     """
     ids = sorted(ids)
     index = {doc_id: i for i, doc_id in enumerate(ids)}

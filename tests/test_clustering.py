@@ -180,7 +180,7 @@ def test_grouping_per_connected_component_equals_grouping_of_the_whole_graph():
 
 
 def test_groups_of_component_matches_clusters_from_links():
-    """The Ray executor calls groups_of_component per component and numbers clusters itself."""
+    """Grouping one component alone gives the groups of a whole-corpus run."""
     from dedup.clustering import Link, clusters_from_links, groups_of_component
 
     def link(a, b, score):
