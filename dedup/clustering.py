@@ -35,12 +35,19 @@ __all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "groups_of_compo
 
 @dataclass
 class Cluster:
-    """One event: its members (sorted ids), a representative, and the links among members."""
+    """One event: its members (sorted ids), a representative, and the links that join them.
+
+    ``links`` are the strongest verified links that connect every member (a maximum spanning
+    tree of the links among the members: ``len(members) - 1`` of them), each with its
+    reasons; ``linked_pairs`` counts all verified links among the members.  Any other pair
+    can be explained with `explain` (``xlate explain``).
+    """
 
     id: str
     members: list[str]
     representative: str
     links: list[Link] = field(default_factory=list)
+    linked_pairs: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +55,7 @@ class Cluster:
             "members": list(self.members),
             "representative": self.representative,
             "size": len(self.members),
+            "linked_pairs": self.linked_pairs,
             "links": [
                 {"a": link.a, "b": link.b, "score": round(link.score, 4), "reasons": link.reasons} for link in self.links
             ],
@@ -182,8 +190,10 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     groups = _group_edges(n, first, second, score, config)
     group_of = _group_index(n, groups)
     inner = np.flatnonzero(group_of[first] == group_of[second])
-    links = [scorer.link(i, j, scores, k) for i, j, k in zip(first[inner].tolist(), second[inner].tolist(), keep[inner].tolist())]
-    return _make_clusters([f.id for f in fps], groups, group_of, first[inner], second[inner], links)
+    first, second, score, keep = first[inner], second[inner], score[inner], keep[inner]
+    tree = _spanning_links(n, first, second, score)
+    links = [scorer.link(i, j, scores, k) for i, j, k in zip(first[tree].tolist(), second[tree].tolist(), keep[tree].tolist())]
+    return _make_clusters([f.id for f in fps], groups, group_of, first, second, score, tree, links)
 
 
 def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -252,29 +262,54 @@ def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarra
     return groups
 
 
+def _spanning_links(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Positions, in the given (first, second) order, of the links of a maximum spanning
+    forest: Kruskal over links by falling score, ties by (first, second), so the strongest
+    chain that joins each member is kept and the choice never depends on input order."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    chosen = []
+    order = np.lexsort((second, first, -score))
+    for k, i, j in zip(order.tolist(), first[order].tolist(), second[order].tolist()):
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+            chosen.append(k)
+    return np.sort(np.array(chosen, dtype=np.int64))
+
+
 def _make_clusters(
-    ids: Sequence[str], groups: list[list[int]], group_of: np.ndarray, first: np.ndarray, second: np.ndarray, links: list[Link]
+    ids: Sequence[str], groups: list[list[int]], group_of: np.ndarray, first: np.ndarray, second: np.ndarray,
+    score: np.ndarray, tree: np.ndarray, links: list[Link],
 ) -> list[Cluster]:
-    """Number the groups ``c0001``... and attach their inner links (given in (first, second)
-    order, both ends in one group); the representative is the member with the most link score."""
+    """Number the groups ``c0001``... and attach their spanning links.
+
+    ``first``/``second``/``score`` are all links inside groups, in (first, second) order;
+    ``links`` are the full links at positions ``tree``.  The representative is the member
+    with the most link score over all inner links."""
+    # Interleaved (first, second) so each member's score is summed in link order.
+    strength = np.bincount(np.stack([first, second], axis=1).ravel(), weights=np.repeat(score, 2), minlength=len(ids))
+    pair_count = np.bincount(group_of[first], minlength=len(groups))
+    tree_links: dict[int, list[Link]] = {}
+    for i, link in zip(first[tree].tolist(), links):
+        tree_links.setdefault(int(group_of[i]), []).append(link)
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
-    inner_links: dict[int, list] = {}
-    for i, j, link in zip(first.tolist(), second.tolist(), links):
-        inner_links.setdefault(int(group_of[i]), []).append(((i, j), link))
     for number, group in enumerate(groups, start=1):
-        inner = inner_links.get(number - 1, [])
-        strength = {i: 0.0 for i in group}
-        for (i, j), link in inner:
-            strength[i] += link.score
-            strength[j] += link.score
         representative = min(group, key=lambda i: (-strength[i], ids[i]))
         out.append(
             Cluster(
                 id=f"c{number:0{width}d}",
                 members=[ids[i] for i in group],
                 representative=ids[representative],
-                links=[link for _, link in inner],
+                links=tree_links.get(number - 1, []),
+                linked_pairs=int(pair_count[number - 1]),
             )
         )
     return out
@@ -297,8 +332,10 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
     score = np.array([link.score for _, _, link in ordered], dtype=np.float64)
     groups = _group_edges(len(ids), first, second, score, config)
     group_of = _group_index(len(ids), groups)
-    inner = [k for k, (i, j, _) in enumerate(ordered) if group_of[i] == group_of[j]]
-    return _make_clusters(ids, groups, group_of, first[inner], second[inner], [ordered[k][2] for k in inner])
+    inner = np.flatnonzero(group_of[first] == group_of[second])
+    tree = _spanning_links(len(ids), first[inner], second[inner], score[inner])
+    links = [ordered[k][2] for k in inner[tree].tolist()]
+    return _make_clusters(ids, groups, group_of, first[inner], second[inner], score[inner], tree, links)
 
 
 def cluster(

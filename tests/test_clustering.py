@@ -179,6 +179,43 @@ def test_grouping_per_connected_component_equals_grouping_of_the_whole_graph():
     assert [c.members for c in whole] == [["a1", "a2", "a3"], ["b1", "b2"], ["b3"], ["c1", "c2", "c3"], ["c4"], ["d1"]]
 
 
+@pytest.mark.parametrize(
+    "links, expected_links, expected_pairs, representative",
+    [
+        # The weakest side of a triangle is left out; the member on both strong links represents.
+        ([("a", "b", 0.9), ("b", "c", 0.8), ("a", "c", 0.5)], [("a", "b"), ("b", "c")], 3, "b"),
+        # Equal scores: the tree takes links in (a, b) order, whatever order they came in.
+        ([("b", "c", 0.5), ("a", "c", 0.5), ("a", "b", 0.5)], [("a", "b"), ("a", "c")], 3, "a"),
+        # A chain: every link is needed to join the members.
+        ([("c", "d", 0.6), ("a", "b", 0.7), ("b", "c", 0.65)], [("a", "b"), ("b", "c"), ("c", "d")], 3, "b"),
+        # Four members, six links: three strongest that still join everyone.
+        ([("a", "b", 0.9), ("c", "d", 0.9), ("a", "c", 0.3), ("b", "d", 0.4), ("a", "d", 0.35), ("b", "c", 0.2)],
+         [("a", "b"), ("b", "d"), ("c", "d")], 6, "d"),
+    ],
+)
+def test_cluster_links_are_the_strongest_links_that_join_its_members(links, expected_links, expected_pairs, representative):
+    from dedup.clustering import Link, clusters_from_links
+
+    verified = [Link(a=a, b=b, score=s, linked=True, reasons={"score": s}) for a, b, s in links]
+    [only] = clusters_from_links(sorted({x for a, b, _ in links for x in (a, b)}), verified, ClusterConfig())
+    assert [(x.a, x.b) for x in only.links] == expected_links
+    assert all(x.reasons for x in only.links)
+    assert only.linked_pairs == expected_pairs
+    assert only.representative == representative
+    assert only.to_json()["linked_pairs"] == expected_pairs
+
+
+def test_every_cluster_carries_one_link_fewer_than_its_members(seed_docs):
+    """The links of a cluster join all its members (a spanning tree), each with reasons."""
+    for c in cluster(seed_docs, ClusterConfig(threshold=0.05, min_link=0.02)):
+        assert len(c.links) == len(c.members) - 1
+        joined = {c.members[0]}
+        for _ in c.links:  # every member is reachable from the first through the links
+            joined |= {x for link in c.links if {link.a, link.b} & joined for x in (link.a, link.b)}
+        assert joined == set(c.members)
+        assert all(link.reasons for link in c.links)
+
+
 def test_groups_of_component_matches_clusters_from_links():
     """Grouping one component alone gives the groups of a whole-corpus run."""
     from dedup.clustering import Link, clusters_from_links, groups_of_component

@@ -63,8 +63,10 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
             embeddings: bool) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
 
-    Each line: {"cluster", "members", "representative", "size", "links"}, every link with
-    its reasons (shared names, dates, amounts, keywords, scores).
+    Each line: {"cluster", "members", "representative", "size", "linked_pairs", "links"}:
+    the links are the strongest that join all members (size - 1 of them), each with its
+    reasons (shared names, dates, amounts, keywords, scores); linked_pairs counts every
+    verified link among the members.
     """
     config = _config(threshold, workers, embeddings)
     aliases = _aliases(glossary)

@@ -192,7 +192,11 @@ class _Site:
             reason_text = _kv(reasons) if isinstance(reasons, dict) else esc(reasons)
             items.append(f"<li><code>{esc(link.get('a'))}</code> \u2194 <code>{esc(link.get('b'))}</code> "
                          f"<strong>{score_text}</strong> <span class=\"muted\">{reason_text}</span></li>")
-        return f'<ul class="links">{"".join(items)}</ul>'
+        pairs = cluster.get("linked_pairs")
+        note = (f'<p class="muted">the {len(links)} strongest links that join the members, of {esc(pairs)} linked pairs; '
+                '<code>xlate explain</code> gives any other pair</p>'
+                if isinstance(pairs, int) and not isinstance(pairs, bool) and pairs > len(links) else "")
+        return f'<ul class="links">{"".join(items)}</ul>{note}'
 
     def charts(self, clusters: list[dict[str, Any]]) -> str:
         sizes = Counter(len(c["members"]) for c in clusters)
