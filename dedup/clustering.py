@@ -99,9 +99,16 @@ def fingerprints(
 
 
 def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Average-linkage agglomeration over a sparse score graph; indices are id-sorted, so
-    ties resolve the same way every run (smallest member first)."""
-    parent_size = [1] * n
+    """Average-linkage agglomeration over a sparse score graph (missing pairs score 0).
+
+    Greedy: the pair of groups with the highest average score merges first, ties going to
+    the pair whose smallest members come first (indices are id-sorted, so every run
+    resolves ties the same way).  The heap holds one entry per group, for its best
+    neighbour only: a merge can only lower the average of other groups to the merged one
+    (average linkage is reducible), so only the merged group needs a fresh entry, and a
+    group whose best neighbour was merged away recomputes when its stale entry comes up.
+    """
+    size = [1] * n
     low = list(range(n))  # smallest member index of each live group
     adjacency: list[dict[int, float] | None] = [dict() for _ in range(n)]
     for (i, j), s in scores.items():
@@ -110,21 +117,32 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
     version = [0] * n
     heap: list[tuple[float, int, int, int, int, int, int]] = []
 
-    def push(i: int, j: int) -> None:
-        total = adjacency[i][j]  # type: ignore[index]
-        avg = total / (parent_size[i] * parent_size[j])
-        if avg >= threshold:
-            a, b = (i, j) if low[i] < low[j] else (j, i)
-            heapq.heappush(heap, (-avg, low[a], low[b], a, b, version[a], version[b]))
+    def push_best(a: int) -> None:
+        best = None
+        size_a, low_a = size[a], low[a]
+        for k, total in adjacency[a].items():  # type: ignore[union-attr]
+            avg = total / (size_a * size[k])
+            if avg >= threshold:
+                low_k = low[k]
+                key = (-avg, low_a, low_k) if low_a < low_k else (-avg, low_k, low_a)
+                if best is None or key < best:
+                    best, partner = key, k
+        if best is not None:
+            heapq.heappush(heap, (*best, a, partner, version[a], version[partner]))
 
-    for (i, j) in scores:
-        push(i, j)
+    for a in range(n):
+        push_best(a)
     members: list[list[int] | None] = [[i] for i in range(n)]
     while heap:
         _, _, _, a, b, va, vb = heapq.heappop(heap)
-        if adjacency[a] is None or adjacency[b] is None or version[a] != va or version[b] != vb:
+        if adjacency[a] is None or version[a] != va:
+            continue  # a merged since: its new entry is in the heap
+        if adjacency[b] is None or version[b] != vb:
+            push_best(a)  # a's best neighbour changed
             continue
-        # Merge b into a.
+        # Merge the smaller adjacency into the larger (sums are the same either way round).
+        if len(adjacency[a]) < len(adjacency[b]):  # type: ignore[arg-type]
+            a, b = b, a
         adj_a, adj_b = adjacency[a], adjacency[b]
         assert adj_a is not None and adj_b is not None
         adj_a.pop(b, None)
@@ -135,15 +153,13 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
             assert adj_k is not None
             adj_k[a] = adj_k.get(a, 0.0) + adj_k.pop(b)
         adjacency[b] = None
-        parent_size[a] += parent_size[b]
+        size[a] += size[b]
         low[a] = min(low[a], low[b])
         members[a].extend(members[b])  # type: ignore[union-attr]
         members[b] = None
-        # Only pairs involving the grown group change; the version bump drops their old entries.
         version[a] += 1
-        for k in adj_a:
-            push(a, k)
-    return [sorted(m) for m in members if m is not None]
+        push_best(a)
+    return sorted((sorted(m) for m in members if m is not None), key=lambda m: m[0])
 
 
 def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = None) -> list[Cluster]:

@@ -70,6 +70,38 @@ def test_near_duplicates_truncated_and_boilerplated_join():
     assert {(l.a, l.b) for l in near} >= {("boiler", "orig")}
 
 
+def _greedy_average_link(n, scores, threshold):
+    """Reference: recompute every group pair's average each step, merge the best."""
+    groups = [[i] for i in range(n)]
+    while True:
+        best = None
+        for x in range(len(groups)):
+            for y in range(x + 1, len(groups)):
+                total = sum(scores.get((min(i, j), max(i, j)), 0.0) for i in groups[x] for j in groups[y])
+                avg = total / (len(groups[x]) * len(groups[y]))
+                key = (-avg, min(groups[x][0], groups[y][0]), max(groups[x][0], groups[y][0]))
+                if avg >= threshold and (best is None or key < best[0]):
+                    best = (key, x, y)
+        if best is None:
+            return sorted(groups)
+        _, x, y = best
+        groups[x] = sorted(groups[x] + groups[y])
+        del groups[y]
+
+
+def test_average_link_equals_the_plain_greedy_definition_ties_included():
+    import random
+
+    for trial in range(400):
+        rng = random.Random(trial)
+        n = rng.randint(2, 9)
+        # Few distinct values, so equal averages (ties) are common; powers of two, so sums
+        # are exact whatever order they are added in and a tie is a tie in both.
+        scores = {(i, j): rng.choice([0.0625, 0.125, 0.25, 0.5, 1.0]) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6}
+        threshold = rng.choice([0.0625, 0.125, 0.25, 0.5])
+        assert _average_link(n, scores, threshold) == _greedy_average_link(n, scores, threshold), (trial, scores, threshold)
+
+
 def test_average_link_resists_chaining():
     # Two tight groups {0,1,2} and {3,4,5}, one strong bridge 2-3: average over the 9
     # cross pairs is 0.9/9 = 0.1 < 0.3, so they stay apart; single linkage would merge.
