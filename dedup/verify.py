@@ -93,10 +93,17 @@ class CorpusStats:
         return {w: tf * self.idf(self.keyword_df.get(w, 0)) for w, tf in keyword_terms(fp)}
 
 
-def _shared_products(a: dict[str, float], b: dict[str, float]) -> list[tuple[str, float]]:
-    """(key, a[key] * b[key]) for the keys two vectors share, largest product first (the
-    reasons of a link; of unit vectors, the products sum to their cosine)."""
-    return sorted(((key, a[key] * b[key]) for key in a.keys() & b.keys()), key=lambda kv: (-kv[1], kv[0]))
+def _shared_keys(matrix, keys: Sequence[str], i: int, j: int) -> list[str]:
+    """The keys rows ``i`` and ``j`` of a `_unit_idf_rows` matrix share, largest product
+    first (the reasons of a link: the products sum to the pair's cosine), ties by key."""
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    a, b = slice(indptr[i], indptr[i + 1]), slice(indptr[j], indptr[j + 1])
+    common, at_i, at_j = np.intersect1d(indices[a], indices[b], assume_unique=True, return_indices=True)
+    if len(common) == 0:
+        return []
+    products = data[a][at_i] * data[b][at_j]
+    # Columns are in key order, so sorting on the column breaks ties by key.
+    return [keys[c] for c in common[np.lexsort((common, -products))].tolist()]
 
 
 def _day_dates(dates: Sequence[str]) -> list[tuple[int | None, int, int]]:
@@ -117,8 +124,9 @@ _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
 def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], stats: CorpusStats):
-    """CSR matrix of unit-length IDF-weighted rows from (key, term weight) lists, as
-    `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the last wins).
+    """(CSR matrix, column keys) of unit-length IDF-weighted rows from (key, term weight)
+    lists, as `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the
+    last wins).
 
     Columns are in key order, so a pair's dot product sums in the same order whichever
     subset of the corpus the matrix was built from: the Ray executor scores per block and
@@ -162,7 +170,7 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     if len(filled):
         norms[filled] = np.sqrt(np.add.reduceat(values * values, indptr[filled]))
     scale = np.repeat(np.where(norms > 0, norms, 1.0), lengths)
-    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width))
+    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width)), [vocab[c] for c in order]
 
 
 def _row_dots(matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -254,9 +262,8 @@ class PairScorer:
         self.fps = list(fps)
         self.stats = stats
         self.config = config
-        self._event = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
-        self._keyword = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
-        self._unit_cache: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+        self._event, self._event_keys = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
+        self._keyword, self._keyword_keys = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
         sizes = {len(f.minhash) for f in self.fps}
         self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
         codes: dict[str, int] = {}
@@ -334,28 +341,19 @@ class PairScorer:
         return PairScores(score=score, linked=score >= config.min_link, event=event, keywords=keywords, title=title,
                           jaccard=jaccard, gap=gap, cross=cross, embedding=embedding)
 
-    def _units(self, i: int) -> tuple[dict[str, float], dict[str, float]]:
-        got = self._unit_cache.get(i)
-        if got is None:
-            fp = self.fps[i]
-            got = self._unit_cache[i] = (_unit(self.stats.event_vector(fp)), _unit(self.stats.keyword_vector(fp)))
-        return got
-
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
-        (event_i, keyword_i), (event_j, keyword_j) = self._units(i), self._units(j)
-        shared_events = _shared_products(event_i, event_j)
-        shared_keywords = _shared_products(keyword_i, keyword_j)
+        shared_events = _shared_keys(self._event, self._event_keys, i, j)
         gap = scores.gap[k]
         gap_days = None if np.isnan(gap) else int(gap)
         jaccard = float(scores.jaccard[k])
         cosine = None if scores.embedding is None or np.isnan(scores.embedding[k]) else float(scores.embedding[k])
         score = float(scores.score[k])
         reasons: dict[str, Any] = {
-            "entities": [key for key, _ in shared_events if not key.startswith(("date:", "num:"))][:12],
-            "dates": sorted(key[5:] for key, _ in shared_events if key.startswith("date:")),
-            "numbers": sorted(key[4:] for key, _ in shared_events if key.startswith("num:"))[:12],
-            "keywords": [key for key, _ in shared_keywords][:12],
+            "entities": [key for key in shared_events if not key.startswith(("date:", "num:"))][:12],
+            "dates": sorted(key[5:] for key in shared_events if key.startswith("date:")),
+            "numbers": sorted(key[4:] for key in shared_events if key.startswith("num:"))[:12],
+            "keywords": _shared_keys(self._keyword, self._keyword_keys, i, j)[:12],
             "scores": {
                 "event": round(float(scores.event[k]), 4),
                 "keywords": round(float(scores.keywords[k]), 4),
@@ -372,11 +370,6 @@ class PairScorer:
         if a > b:
             a, b = b, a
         return Link(a=a, b=b, score=score, linked=score >= self.config.min_link, reasons=reasons)
-
-
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(x * x for x in vector.values()))
-    return {k: x / norm for k, x in vector.items()} if norm else vector
 
 
 def verify(a: Fingerprint, b: Fingerprint, stats: CorpusStats, config: ClusterConfig) -> Link:

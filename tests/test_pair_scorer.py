@@ -11,7 +11,12 @@ import pytest
 from dedup.clustering import fingerprints
 from dedup.config import ClusterConfig
 from dedup.fingerprint import ArticleInput, Fingerprint
-from dedup.verify import CorpusStats, PairScorer, _day_dates, _unit, verify
+from dedup.verify import CorpusStats, PairScorer, _day_dates, verify
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in vector.values()))
+    return {k: x / norm for k, x in vector.items()} if norm else vector
 
 
 def date_gap(a, b):
