@@ -212,24 +212,19 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     return _make_clusters([f.id for f in fps], groups, group_of, first, second, score, tree, links)
 
 
-def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Connected components (sorted index lists, ordered by smallest member) of a graph."""
-    parent = list(range(n))
+def _component_labels(n: int, first: np.ndarray, second: np.ndarray) -> tuple[int, np.ndarray]:
+    """(count, label of each of the ``n`` nodes) of the graph's connected components,
+    labels numbered by each component's smallest member."""
+    from scipy.sparse import coo_matrix  # lazy: heavy to import
+    from scipy.sparse.csgraph import connected_components
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in edges:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    return [groups[root] for root in sorted(groups)]
+    graph = coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(n, n))
+    count, labels = connected_components(graph, directed=False)
+    smallest = np.full(count, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, np.arange(n, dtype=np.int64))
+    rank = np.empty(count, dtype=np.int64)
+    rank[np.argsort(smallest)] = np.arange(count, dtype=np.int64)
+    return count, rank[labels]
 
 
 def groups_of_component(ids: Sequence[str], links: Sequence[Link], config: ClusterConfig) -> list[list[str]]:
@@ -260,18 +255,23 @@ def _group_index(n: int, groups: Sequence[Sequence[int]]) -> np.ndarray:
 def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
     """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
     their link edges, given in (first, second) order: components, then average link in each."""
-    components = _components(n, zip(first.tolist(), second.tolist()))
-    edge_component = _group_index(n, components)[first]
+    count, label = _component_labels(n, first, second)
+    members = np.argsort(label, kind="stable")  # each component's members, ascending
+    member_bounds = np.searchsorted(label[members], np.arange(count + 1))
+    edge_component = label[first]
     order = np.argsort(edge_component, kind="stable")  # keeps (first, second) order inside a component
-    bounds = np.searchsorted(edge_component[order], np.arange(len(components) + 1))
+    bounds = np.searchsorted(edge_component[order], np.arange(count + 1))
+    local = np.empty(n, dtype=np.int64)
     groups: list[list[int]] = []
-    for c, comp in enumerate(components):
+    for c in range(count):
+        comp = members[member_bounds[c] : member_bounds[c + 1]]
         if bounds[c] == bounds[c + 1]:
-            groups.append(comp)
+            groups.append(comp.tolist())
             continue
+        comp = comp.tolist()
+        local[comp] = np.arange(len(comp))
         rows = order[bounds[c] : bounds[c + 1]]
-        local = {g: k for k, g in enumerate(comp)}
-        scores = {(local[a], local[b]): s for a, b, s in zip(first[rows].tolist(), second[rows].tolist(), score[rows].tolist())}
+        scores = dict(zip(zip(local[first[rows]].tolist(), local[second[rows]].tolist()), score[rows].tolist()))
         for group in _average_link(len(comp), scores, config.threshold):
             groups.append([comp[k] for k in group])
     groups.sort(key=lambda g: g[0])
