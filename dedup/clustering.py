@@ -28,7 +28,7 @@ from .entities import AliasTable
 from .errors import DedupError
 from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
-from .verify import CorpusStats, Link, PairScorer, event_keys, verify
+from .verify import CorpusStats, Link, PairScorer, verify
 
 __all__ = ["Cluster", "Link", "cluster", "clusters_from_links", "groups_of_component", "explain", "fingerprints", "cluster_fingerprints"]
 
@@ -186,19 +186,13 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     del matrix
     lsh = lsh_pairs(keys)
     del keys
-    # Candidates 2: inverted index over rare event keys.
-    vocab: dict[str, int] = {}
-    doc_keys = [[vocab.setdefault(k, len(vocab)) for k, _ in event_keys(f)] for f in fps]
-    df = np.zeros(len(vocab), dtype=np.float64)
-    for k, v in vocab.items():
-        df[v] = stats.event_df[k]
-    idf = np.log((n + 1.0) / (df + 0.5)).clip(min=0.0)
-    events = event_pairs(doc_keys, idf, config.max_postings, config.max_candidates)
-    del doc_keys, vocab
+    # Candidates 2: inverted index over rare event keys, read off the scorer's event rows
+    # (one row of key columns per article).
+    scorer = PairScorer(fps, stats, config)
+    events = event_pairs(scorer.event_rows, scorer.event_idf, config.max_postings, config.max_candidates)
     pairs = merge_pairs(lsh, events)
     # Verify every candidate in bulk; reasons are written only for the links that end up
-    # inside a cluster (the only ones in the output).
-    scorer = PairScorer(fps, stats, config)
+    # in the output (see `_spanning_links`).
     first, second = pairs >> 32, pairs & 0xFFFFFFFF
     scores = scorer.score(first, second)
     keep = np.flatnonzero(scores.linked)

@@ -97,8 +97,9 @@ def event_pairs(
 ) -> np.ndarray:
     """Candidate pairs sharing rare event keys (names, dates, amounts).
 
-    ``doc_keys[i]`` are the (distinct) key ids of document i; ``idf[k]`` the weight of key
-    k.  Keys in more than ``max_postings`` documents are skipped (too common to say "same
+    ``doc_keys[i]`` are the (distinct) key ids of document i (or ``doc_keys`` is a CSR
+    matrix whose row i has document i's keys as column indices); ``idf[k]`` the weight of
+    key k.  Keys in more than ``max_postings`` documents are skipped (too common to say "same
     event"); each pair's shared IDF weight is summed, and each document keeps its
     ``max_candidates`` strongest partners (ties: the smaller partner).  Returns sorted
     unique pair codes.
@@ -109,13 +110,18 @@ def event_pairs(
     pair's weights are added in ascending (document frequency, key id) order, so sums, and
     hence ties, are the same to the last bit whichever end they are computed from.
     """
-    n = len(doc_keys)
     empty = np.zeros(0, dtype=np.int64)
-    lengths = np.fromiter((len(k) for k in doc_keys), dtype=np.int64, count=n)
+    if hasattr(doc_keys, "indptr"):  # a CSR matrix: row i's column indices are document i's keys
+        n = doc_keys.shape[0]
+        lengths = np.diff(doc_keys.indptr).astype(np.int64)
+        key_of = doc_keys.indices.astype(np.int64)
+    else:
+        n = len(doc_keys)
+        lengths = np.fromiter((len(k) for k in doc_keys), dtype=np.int64, count=n)
+        key_of = np.fromiter((k for ks in doc_keys for k in ks), dtype=np.int64, count=int(lengths.sum()))
     if lengths.sum() == 0:
         return empty
     doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    key_of = np.fromiter((k for ks in doc_keys for k in ks), dtype=np.int64, count=int(lengths.sum()))
     n_keys = max(len(idf), int(key_of.max()) + 1)
     df = np.bincount(key_of, minlength=n_keys)
     keep = (df[key_of] >= 2) & (df[key_of] <= max_postings)

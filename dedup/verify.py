@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,7 @@ _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
 def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], stats: CorpusStats):
-    """(CSR matrix, column keys) of unit-length IDF-weighted rows from (key, term weight)
+    """(CSR matrix, column keys, column IDF) of unit-length IDF-weighted rows from (key, term weight)
     lists, as `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the
     last wins).
 
@@ -135,16 +136,18 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
 
     from array import array
 
-    column: dict[str, int] = {}
+    # Each new key gets the next column number (a missing key's default is the dict's size).
+    column: defaultdict[str, int] = defaultdict()
+    column.default_factory = column.__len__
     # Typed arrays, not lists: at a million articles a list of Python numbers per entry
     # would hold several GB.
     codes, weights, lengths = array("q"), array("d"), array("q")
     for pairs in rows:
-        before = len(codes)
-        for key, weight in pairs:
-            codes.append(column.setdefault(key, len(column)))
-            weights.append(weight)
-        lengths.append(len(codes) - before)
+        if pairs:
+            keys, row_weights = zip(*pairs)
+            codes.extend(map(column.__getitem__, keys))
+            weights.extend(row_weights)
+        lengths.append(len(pairs))
     n_rows = len(lengths)
     lengths = np.frombuffer(lengths, dtype=np.int64) if n_rows else np.zeros(0, dtype=np.int64)
     vocab = list(column)
@@ -170,7 +173,7 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     if len(filled):
         norms[filled] = np.sqrt(np.add.reduceat(values * values, indptr[filled]))
     scale = np.repeat(np.where(norms > 0, norms, 1.0), lengths)
-    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width)), [vocab[c] for c in order]
+    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width)), [vocab[c] for c in order], idf
 
 
 def _row_dots(matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -262,8 +265,8 @@ class PairScorer:
         self.fps = list(fps)
         self.stats = stats
         self.config = config
-        self._event, self._event_keys = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
-        self._keyword, self._keyword_keys = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
+        self.event_rows, self._event_keys, self.event_idf = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
+        self._keyword, self._keyword_keys, _ = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
         sizes = {len(f.minhash) for f in self.fps}
         self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
         codes: dict[str, int] = {}
@@ -291,7 +294,7 @@ class PairScorer:
     def _score_chunk(self, i: np.ndarray, j: np.ndarray) -> PairScores:
         config = self.config
         n = len(i)
-        event = _row_dots(self._event, i, j)
+        event = _row_dots(self.event_rows, i, j)
         keywords = _row_dots(self._keyword, i, j)
         li, lj = self._lang[i], self._lang[j]
         cross = (li >= 0) & (lj >= 0) & (li != lj)
@@ -343,7 +346,7 @@ class PairScorer:
 
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
-        shared_events = _shared_keys(self._event, self._event_keys, i, j)
+        shared_events = _shared_keys(self.event_rows, self._event_keys, i, j)
         gap = scores.gap[k]
         gap_days = None if np.isnan(gap) else int(gap)
         jaccard = float(scores.jaccard[k])
