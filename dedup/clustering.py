@@ -99,7 +99,17 @@ def fingerprints(
 
 
 def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Average-linkage agglomeration over a sparse score graph (missing pairs score 0).
+    """`_average_link_edges` of a {(i, j): score} mapping."""
+    first = np.fromiter((i for i, _ in scores), dtype=np.int64, count=len(scores))
+    second = np.fromiter((j for _, j in scores), dtype=np.int64, count=len(scores))
+    score = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+    return _average_link_edges(n, first, second, score, threshold)
+
+
+def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average-linkage agglomeration over a sparse score graph (missing pairs score 0);
+    groups as sorted index lists, ordered by smallest member.  An edge given twice (either
+    way round) counts once, the last given.
 
     Greedy: the pair of groups with the highest average score merges first, ties going to
     the pair whose smallest members come first (indices are id-sorted, so every run
@@ -110,12 +120,31 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
     """
     size = [1] * n
     low = list(range(n))  # smallest member index of each live group
-    adjacency: list[dict[int, float] | None] = [dict() for _ in range(n)]
-    for (i, j), s in scores.items():
-        adjacency[i][j] = adjacency[i].get(j, 0.0) + s  # type: ignore[index]
-        adjacency[j][i] = adjacency[j].get(i, 0.0) + s  # type: ignore[index]
+    # Both directions of every edge, sorted by (source, target); of repeated edges the last
+    # given wins (the sort is stable).
+    lo, hi = np.minimum(first, second), np.maximum(first, second)
+    source, target, weight = np.concatenate([lo, hi]), np.concatenate([hi, lo]), np.concatenate([score, score])
+    order = np.lexsort((target, source))
+    source, target, weight = source[order], target[order], weight[order]
+    last = np.r_[(source[1:] != source[:-1]) | (target[1:] != target[:-1]), True] if len(source) else np.zeros(0, bool)
+    source, target, weight = source[last], target[last], weight[last]
+    bounds = np.searchsorted(source, np.arange(n + 1)).tolist()
+    targets, weights = target.tolist(), weight.tolist()
+    adjacency: list[dict[int, float] | None] = [
+        dict(zip(targets[bounds[i] : bounds[i + 1]], weights[bounds[i] : bounds[i + 1]])) for i in range(n)
+    ]
     version = [0] * n
-    heap: list[tuple[float, int, int, int, int, int, int]] = []
+    # First entries, one array pass: every group is one article, so a group's best
+    # neighbour is its highest-scoring one, ties to the smallest index.
+    best = np.lexsort((target, -weight, source))
+    best = best[np.r_[True, source[best][1:] != source[best][:-1]]] if len(best) else best
+    best = best[weight[best] >= threshold]
+    a, b, w = source[best], target[best], weight[best]
+    heap: list[tuple[float, int, int, int, int, int, int]] = [
+        (-avg, x, y, i, j, 0, 0)
+        for avg, x, y, i, j in zip(w.tolist(), np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), a.tolist(), b.tolist())
+    ]
+    heapq.heapify(heap)
 
     def push_best(a: int) -> None:
         best = None
@@ -130,8 +159,6 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
         if best is not None:
             heapq.heappush(heap, (*best, a, partner, version[a], version[partner]))
 
-    for a in range(n):
-        push_best(a)
     members: list[list[int] | None] = [[i] for i in range(n)]
     while heap:
         _, _, _, a, b, va, vb = heapq.heappop(heap)
@@ -265,8 +292,7 @@ def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarra
         comp = comp.tolist()
         local[comp] = np.arange(len(comp))
         rows = order[bounds[c] : bounds[c + 1]]
-        scores = dict(zip(zip(local[first[rows]].tolist(), local[second[rows]].tolist()), score[rows].tolist()))
-        for group in _average_link(len(comp), scores, config.threshold):
+        for group in _average_link_edges(len(comp), local[first[rows]], local[second[rows]], score[rows], config.threshold):
             groups.append([comp[k] for k in group])
     groups.sort(key=lambda g: g[0])
     return groups
