@@ -66,6 +66,13 @@ def test_event_pairs_match_the_definition(seed, n_docs, n_keys, per_doc, max_pos
     docs, idf = random_doc_keys(seed, n_docs, n_keys, per_doc)
     got = event_pairs(docs, idf, max_postings, max_candidates, block_entries=block_entries)
     assert got.tolist() == reference_event_pairs(docs, idf, max_postings, max_candidates)
+    # The same keys as rows of a sparse matrix (what the clustering passes: the scorer's rows).
+    from scipy import sparse
+
+    rows = sparse.csr_matrix(
+        (np.ones(sum(map(len, docs))), np.array([k for ks in docs for k in sorted(ks)], dtype=np.int64),
+         np.cumsum([0] + [len(ks) for ks in docs])), shape=(len(docs), n_keys))
+    assert event_pairs(rows, idf, max_postings, max_candidates, block_entries=block_entries).tolist() == got.tolist()
 
 
 def test_event_pairs_small_cases():
