@@ -20,7 +20,9 @@ is where it runs and how the corpus-wide steps are split:
    computed once per article;
 4. connected components by min-label propagation over the link partitions (the driver
    holds one label per article, never the links) and grouping per component with
-   `dedup.clustering.clusters_from_links` (average linkage never crosses components);
+   `dedup.clustering.clusters_from_links` (average linkage never crosses components) on
+   scores alone; then the links the clusters list (size - 1 each) make the two hops again
+   to have their reasons written, as the local run writes reasons for those links only;
 5. translation in an actor pool (a callable class loads the engine once per actor;
    one actor per GPU with ``num_gpus=1`` for a neural engine when the cluster has GPUs,
    else one per CPU with one CPU left free, see
@@ -411,7 +413,7 @@ def _cluster(blocks: list[tuple[str, list[str]]], config, tick):
     # Verification: the pair visits the block of its first article, then of its second.
     attached = [_submit(_attach, n_blocks, payloads[b], b, block_docs, n_blocks, *[p[1 + b] for p in pairs])
                 for b in range(n_blocks)]
-    verified = [_submit(_verify, 3, payloads[b], b, block_docs, stats_ref, config, *[a[b] for a in attached])
+    verified = [_submit(_verify, 3, payloads[b], b, block_docs, stats_ref, config, False, *[a[b] for a in attached])
                 for b in range(n_blocks)]
     del attached, pairs
     counts = ray.get([v[2] for v in verified])
@@ -424,7 +426,20 @@ def _cluster(blocks: list[tuple[str, list[str]]], config, tick):
         labels_ref = ray.put(labels)
         routed = [_submit(_route, parts, v[0], v[1], labels_ref, parts) for v in verified]
         grouped = [_call(_group, config, *[r[p] for r in routed]) for p in range(parts)]
-        clusters = [c for part in ray.get(grouped) for c in part]
+        with_codes = [item for part in ray.get(grouped) for item in part]
+        del verified, routed, grouped
+        # Reasons of the links the clusters list: those pairs visit their blocks again.
+        tree = np.sort(np.array([code for _, codes in with_codes for code in codes], dtype=np.int64))
+        first_block = (tree >> 32) // block_docs
+        attached = [_submit(_attach, n_blocks, payloads[b], b, block_docs, n_blocks, tree[first_block == b])
+                    for b in range(n_blocks)]
+        full: dict[int, Any] = {}
+        for part in ray.get([_submit(_verify, 1, payloads[b], b, block_docs, stats_ref, config, True, *[a[b] for a in attached])[0]
+                             for b in range(n_blocks)]):
+            full.update(part)
+        for c, codes in with_codes:
+            c.links = [full[code] for code in codes]
+        clusters = [c for c, _ in with_codes]
     linked = {m for c in clusters for m in c.members}
     clusters += clusters_from_links([i for i in ids if i not in linked], [], config)  # singletons
     clusters.sort(key=lambda c: c.members[0])
@@ -634,32 +649,37 @@ def _attach(payload, b: int, block_docs: int, n_blocks: int, *pieces) -> list:
     return out
 
 
-def _verify(payload, b: int, block_docs: int, stats, config, *pieces) -> list:
-    """Verify the pairs whose second article is in block ``b``; the linked ones come back
-    as three objects: their edges (first, second positions), the `Link`s, and how many."""
+def _verify(payload, b: int, block_docs: int, stats, config, with_reasons: bool, *pieces) -> list:
+    """Verify the pairs whose second article is in block ``b``.
+
+    Candidate pass (``with_reasons`` false): the linked pairs come back as three objects:
+    their edges (first, second positions), light columns for grouping (scores, ids, pair
+    codes), and how many.  Reasons pass (true, over the links that clusters list): one
+    object, {pair code: `Link` with its reasons}."""
     from dedup.verify import PairScorer
 
-    rows = []
     firsts = [fp for _, _, fps in pieces for fp in fps]
-    if firsts:
-        # One scorer over the visiting first articles and this block: the same arithmetic,
-        # column order included, as the local run's scorer over the whole corpus.
-        scorer = PairScorer(firsts + list(payload), stats, config)
-        offsets = np.cumsum([0] + [len(fps) for _, _, fps in pieces])
-        codes = np.concatenate([c for c, _, _ in pieces])
-        i = np.concatenate([which + offsets[k] for k, (_, which, _) in enumerate(pieces)])
-        j = len(firsts) + (codes & 0xFFFFFFFF) - b * block_docs
-        scores = scorer.score(i, j)
-        for k in np.flatnonzero(scores.linked).tolist():
-            rows.append((int(codes[k]), scorer.link(int(i[k]), int(j[k]), scores, k)))
-    rows.sort(key=lambda row: row[0])
-    a = np.fromiter((c >> 32 for c, _ in rows), dtype=np.int64, count=len(rows))
-    bb = np.fromiter((c & 0xFFFFFFFF for c, _ in rows), dtype=np.int64, count=len(rows))
-    # Grouping needs only ids and scores; the full link (reasons) travels pickled and is
-    # opened only if it ends up inside a cluster (most links join articles that stay apart).
-    items = ([link.score for _, link in rows], [link.a for _, link in rows], [link.b for _, link in rows],
-             [pickle.dumps(link, protocol=pickle.HIGHEST_PROTOCOL) for _, link in rows])
-    return [(a, bb), items, len(rows)]
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return [{}] if with_reasons else [(empty, empty), ([], [], [], []), 0]
+    # One scorer over the visiting first articles and this block: the same arithmetic,
+    # column order included, as the local run's scorer over the whole corpus.
+    scorer = PairScorer(firsts + list(payload), stats, config)
+    offsets = np.cumsum([0] + [len(fps) for _, _, fps in pieces])
+    codes = np.concatenate([c for c, _, _ in pieces])
+    i = np.concatenate([which + offsets[k] for k, (_, which, _) in enumerate(pieces)])
+    j = len(firsts) + (codes & 0xFFFFFFFF) - b * block_docs
+    scores = scorer.score(i, j)
+    if with_reasons:
+        return [{int(codes[k]): scorer.link(int(i[k]), int(j[k]), scores, k) for k in range(len(codes))}]
+    linked = np.flatnonzero(scores.linked)
+    linked = linked[np.argsort(codes[linked], kind="stable")]
+    ids = [fp.id for fp in scorer.fps]
+    pair_ids = [(ids[x], ids[y]) if ids[x] < ids[y] else (ids[y], ids[x]) for x, y in zip(i[linked].tolist(), j[linked].tolist())]
+    # Grouping needs only ids and scores: reasons are written later, for the links the
+    # clusters list (a few per cluster), not for every verified pair.
+    items = (scores.score[linked].tolist(), [a for a, _ in pair_ids], [bb for _, bb in pair_ids], codes[linked].tolist())
+    return [(codes[linked] >> 32, codes[linked] & 0xFFFFFFFF), items, len(linked)]
 
 
 def _components(edges: list, n: int) -> np.ndarray:
@@ -716,23 +736,23 @@ def _route(edges, items, labels, parts: int) -> list:
 
 def _group(config, *pieces) -> list:
     """Clusters of the components of one partition (`clusters_from_links` per component on
-    light links, ids and scores only; the driver numbers them)."""
+    light links, ids and scores only), each with the pair codes of the links it lists (their
+    reasons are written afterwards); the driver numbers them."""
     from dedup.clustering import clusters_from_links
     from dedup.verify import Link
 
     by_comp: dict[int, list] = {}
-    blobs: dict[tuple[str, str], bytes] = {}
-    for comps, scores, a_ids, b_ids, pickled in pieces:
-        for comp, score, a, b, blob in zip(comps, scores, a_ids, b_ids, pickled):
+    code_of: dict[tuple[str, str], int] = {}
+    for comps, scores, a_ids, b_ids, codes in pieces:
+        for comp, score, a, b, code in zip(comps, scores, a_ids, b_ids, codes):
             by_comp.setdefault(comp, []).append(Link(a, b, score, True))
-            blobs[(a, b)] = blob
+            code_of[(a, b)] = code
     out = []
     for comp in sorted(by_comp):
         links = by_comp[comp]
         members = sorted({x.a for x in links} | {x.b for x in links})
         for c in clusters_from_links(members, links, config):
-            c.links = [pickle.loads(blobs[(x.a, x.b)]) for x in c.links]
-            out.append(c)
+            out.append((c, [code_of[(x.a, x.b)] for x in c.links]))
     return out
 
 
