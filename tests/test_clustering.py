@@ -237,6 +237,15 @@ def test_cluster_links_are_the_strongest_links_that_join_its_members(links, expe
     assert only.to_json()["linked_pairs"] == expected_pairs
 
 
+def test_clusters_from_links_of_no_articles_and_of_unlinked_ones():
+    """The Ray executor asks for the singletons of the articles left unlinked: maybe none."""
+    from dedup.clustering import clusters_from_links
+
+    assert clusters_from_links([], [], ClusterConfig()) == []
+    assert [(c.members, c.links, c.linked_pairs) for c in clusters_from_links(["b", "a"], [], ClusterConfig())] == \
+           [(["a"], [], 0), (["b"], [], 0)]
+
+
 def test_every_cluster_carries_one_link_fewer_than_its_members(seed_docs):
     """The links of a cluster join all its members (a spanning tree), each with reasons."""
     for c in cluster(seed_docs, ClusterConfig(threshold=0.05, min_link=0.02)):
