@@ -80,18 +80,9 @@ class CorpusStats:
         self.event_df = event_df
         self.keyword_df = keyword_df
 
-    def idf(self, df: int) -> float:
-        return max(0.0, math.log((self.n_docs + 1.0) / (df + 0.5)))
-
     def idf_array(self, df: np.ndarray) -> np.ndarray:
-        """`idf` of many document frequencies at once."""
+        """IDF of document frequencies: log((n + 1) / (df + 0.5)), never below 0."""
         return np.maximum(0.0, np.log((self.n_docs + 1.0) / (df + 0.5)))
-
-    def event_vector(self, fp: Fingerprint) -> dict[str, float]:
-        return {k: w * self.idf(self.event_df.get(k, 0)) for k, w in event_keys(fp)}
-
-    def keyword_vector(self, fp: Fingerprint) -> dict[str, float]:
-        return {w: tf * self.idf(self.keyword_df.get(w, 0)) for w, tf in keyword_terms(fp)}
 
 
 def _shared_keys(matrix, keys: Sequence[str], i: int, j: int) -> list[str]:
@@ -125,9 +116,9 @@ _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
 def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], stats: CorpusStats):
-    """(CSR matrix, column keys, column IDF) of unit-length IDF-weighted rows from (key, term weight)
-    lists, as `CorpusStats.event_vector`/`keyword_vector` weigh them (a repeated key: the
-    last wins).
+    """(CSR matrix, column keys, column IDF) of unit-length rows from (key, term weight)
+    lists: each entry is term weight x IDF of the key's document frequency in ``df`` (a
+    repeated key: the last wins).
 
     Columns are in key order, so a pair's dot product sums in the same order whichever
     subset of the corpus the matrix was built from: the Ray executor scores per block and
@@ -263,7 +254,6 @@ class PairScorer:
 
     def __init__(self, fps: Sequence[Fingerprint], stats: CorpusStats, config: ClusterConfig):
         self.fps = list(fps)
-        self.stats = stats
         self.config = config
         self.event_rows, self._event_keys, self.event_idf = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
         self._keyword, self._keyword_keys, _ = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)

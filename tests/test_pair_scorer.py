@@ -11,7 +11,20 @@ import pytest
 from dedup.clustering import fingerprints
 from dedup.config import ClusterConfig
 from dedup.fingerprint import ArticleInput, Fingerprint
-from dedup.verify import CorpusStats, PairScorer, _day_dates, verify
+from dedup.verify import CorpusStats, PairScorer, _day_dates, event_keys, keyword_terms, verify
+
+
+def idf(stats, df: int) -> float:
+    return max(0.0, math.log((stats.n_docs + 1.0) / (df + 0.5)))
+
+
+def event_vector(stats, fp) -> dict[str, float]:
+    """Reference: an article's event keys weighted by term weight x IDF, as a dict."""
+    return {k: w * idf(stats, stats.event_df.get(k, 0)) for k, w in event_keys(fp)}
+
+
+def keyword_vector(stats, fp) -> dict[str, float]:
+    return {w: tf * idf(stats, stats.keyword_df.get(w, 0)) for w, tf in keyword_terms(fp)}
 
 
 def _unit(vector: dict[str, float]) -> dict[str, float]:
@@ -106,8 +119,8 @@ def test_bulk_scores_equal_the_per_pair_arithmetic(seed_docs):
     assert scores.cross.any() and not scores.cross.all()
     for k, (a, b) in enumerate(pairs):
         fa, fb = fps[a], fps[b]
-        event = cosine(_unit(stats.event_vector(fa)), _unit(stats.event_vector(fb)))
-        keywords = cosine(_unit(stats.keyword_vector(fa)), _unit(stats.keyword_vector(fb)))
+        event = cosine(_unit(event_vector(stats, fa)), _unit(event_vector(stats, fb)))
+        keywords = cosine(_unit(keyword_vector(stats, fa)), _unit(keyword_vector(stats, fb)))
         assert scores.event[k] == pytest.approx(event, abs=1e-12)
         assert scores.keywords[k] == pytest.approx(keywords, abs=1e-12)
         cross = bool(fa.lang and fb.lang and fa.lang != fb.lang)
