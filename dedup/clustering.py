@@ -17,7 +17,7 @@ the same clusters whatever their input order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,14 +223,25 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     first, second = pairs >> 32, pairs & 0xFFFFFFFF
     scores = scorer.score(first, second)
     keep = np.flatnonzero(scores.linked)
-    first, second, score = first[keep], second[keep], scores.score[keep]
-    groups = _group_edges(n, first, second, score, config)
-    group_of = _group_index(n, groups)
+    return _clusters_of_edges(
+        [f.id for f in fps], first[keep], second[keep], scores.score[keep], config,
+        lambda k: scorer.link(int(first[keep[k]]), int(second[keep[k]]), scores, int(keep[k])),
+    )
+
+
+def _clusters_of_edges(
+    ids: Sequence[str], first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig,
+    link_at: Callable[[int], Link],
+) -> list[Cluster]:
+    """Clusters of the id-sorted ``ids`` from their link edges in (first, second) order:
+    average-link groups, then each group's spanning links, made by ``link_at(position of
+    the edge)`` (only those links get their reasons written)."""
+    groups = _group_edges(len(ids), first, second, score, config)
+    group_of = _group_index(len(ids), groups)
     inner = np.flatnonzero(group_of[first] == group_of[second])
-    first, second, score, keep = first[inner], second[inner], score[inner], keep[inner]
-    tree = _spanning_links(n, first, second, score)
-    links = [scorer.link(i, j, scores, k) for i, j, k in zip(first[tree].tolist(), second[tree].tolist(), keep[tree].tolist())]
-    return _make_clusters([f.id for f in fps], groups, group_of, first, second, score, tree, links)
+    tree = _spanning_links(len(ids), first[inner], second[inner], score[inner])
+    links = [link_at(k) for k in inner[tree].tolist()]
+    return _make_clusters(ids, groups, group_of, first[inner], second[inner], score[inner], tree, links)
 
 
 def _component_labels(n: int, first: np.ndarray, second: np.ndarray) -> tuple[int, np.ndarray]:
@@ -366,12 +377,7 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
     first = np.array([i for i, _, _ in ordered], dtype=np.int64)
     second = np.array([j for _, j, _ in ordered], dtype=np.int64)
     score = np.array([link.score for _, _, link in ordered], dtype=np.float64)
-    groups = _group_edges(len(ids), first, second, score, config)
-    group_of = _group_index(len(ids), groups)
-    inner = np.flatnonzero(group_of[first] == group_of[second])
-    tree = _spanning_links(len(ids), first[inner], second[inner], score[inner])
-    links = [ordered[k][2] for k in inner[tree].tolist()]
-    return _make_clusters(ids, groups, group_of, first[inner], second[inner], score[inner], tree, links)
+    return _clusters_of_edges(ids, first, second, score, config, lambda k: ordered[k][2])
 
 
 def cluster(
