@@ -12,7 +12,7 @@ from .errors import ConfigError
 __all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION"]
 
 # Bump when fingerprints or scores change meaning: an index made by another version is refused.
-CLUSTER_VERSION = "0.2"
+CLUSTER_VERSION = "0.3"
 
 
 # Recall the LSH bands must reach for a pair exactly at `near_duplicate`.

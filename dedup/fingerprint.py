@@ -5,7 +5,7 @@ strings), so a million articles stream through without their texts in memory.
 
 MinHash is computed in batches: the text is folded, encoded to bytes, and every
 *word-anchored character shingle* (``shingle_chars`` bytes starting at a word start) is
-hashed with a vectorised polynomial hash in numpy, then rensa's Rust MinHash turns the flat
+hashed in numpy from 8-byte words of the buffer, then rensa's Rust MinHash turns the flat
 hash buffer into the digest matrix.  No Python object per shingle is ever built, which is
 what bounded the per-shingle and string-shingle paths (see bench/bench_cluster_speed.py).
 """
@@ -97,37 +97,47 @@ _P1 = np.uint64(0x9E3779B97F4A7C15)
 _P2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
+# Masks keeping the first b bytes (b = 0..8) of a little-endian uint64.
+_BYTE_MASKS = np.array([(1 << (8 * b)) - 1 for b in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
 def _shingle_hashes(folded: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flat uint64 hashes of word-anchored k-byte shingles and per-document row offsets."""
+    """Flat uint64 hashes of word-anchored k-byte shingles and per-document row offsets.
+
+    A shingle is read as ceil(k/8) little-endian 8-byte words (an unaligned uint64 view of
+    the buffer, so one gather per word instead of one per byte), bytes past its document's
+    end masked to 0, and the words mixed into one hash."""
     encoded = [t.encode("utf-8") for t in folded]
     sizes = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
-    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    joined = b"".join(encoded)
+    total = len(joined)
     doc_start = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(sizes, out=doc_start[1:])
-    total = int(doc_start[-1])
     if total == 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(len(encoded) + 1, dtype=np.uint64)
-    doc_of = np.repeat(np.arange(len(encoded), dtype=np.int64), sizes)
+    words = -(-k // 8)
+    padded = joined + bytes(8 * words + 8)
+    buf = np.frombuffer(padded, dtype=np.uint8, count=total)
     is_space = buf <= 32
     # A shingle starts at a non-space byte that follows a space or starts its document.
     start = ~is_space
     start[1:] &= is_space[:-1]
-    start[doc_start[:-1][sizes > 0]] = ~is_space[doc_start[:-1][sizes > 0]]
-    # Texts shorter than k still get one shingle (clipped at the document end).
+    firsts = doc_start[:-1][sizes > 0]
+    start[firsts] = ~is_space[firsts]
     pos = np.flatnonzero(start)
-    end_of_doc = doc_start[1:][doc_of[pos]]
-    # Polynomial hash of up to k bytes, bytes past the document end count as 0.
+    doc_of = np.searchsorted(doc_start, pos, side="right") - 1
+    # Texts shorter than k still get one shingle (clipped at the document end).
+    length = np.minimum(doc_start[1:][doc_of] - pos, k)
+    windows = np.ndarray((total + 8 * words,), dtype="<u8", buffer=padded, strides=(1,))
     h = np.zeros(len(pos), dtype=np.uint64)
-    padded = np.concatenate([buf, np.zeros(k, dtype=np.uint8)]).astype(np.uint64)
-    for j in range(k):
-        idx = pos + j
-        byte = padded[idx]
-        byte[idx >= end_of_doc] = 0
-        h = h * _P1 + byte
+    for w in range(words):
+        h ^= windows[pos + 8 * w] & _BYTE_MASKS[np.clip(length - 8 * w, 0, 8)]
+        h *= _P1
+        h ^= h >> np.uint64(31)
     h ^= h >> np.uint64(29)
     h *= _P2
     h ^= h >> np.uint64(32)
-    counts = np.bincount(doc_of[pos], minlength=len(encoded))
+    counts = np.bincount(doc_of, minlength=len(encoded))
     offsets = np.zeros(len(encoded) + 1, dtype=np.uint64)
     np.cumsum(counts, out=offsets[1:])
     return h, offsets
@@ -222,7 +232,7 @@ def keywords_of(folded: str, n: int) -> tuple[tuple[str, int], ...]:
     else:
         top = list(counts.items())
     top.sort()
-    return tuple([(sys.intern(w), c) for w, c in top])
+    return tuple(top)
 
 
 # One shared tuple per distinct (word, count): fingerprints keep ~90 of them each, and the
@@ -264,8 +274,10 @@ def fingerprint_batch(
     for row, item, ftext, embedding in zip(matrix, items, folded, embeddings):
         signature = extract(item.text, title=item.title, published=item.published, aliases=aliases, folded_text=ftext)
         keywords = keywords_of(ftext, config.keywords)
-        lead_src = f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
-        lead = " ".join(fold_text(lead_src[: _LEAD_CHARS * 2]).split())[:_LEAD_CHARS]
+        # Folding works character by character: the folded title + the folded text is the
+        # folded lead, without folding its start again.
+        lead_src = f"{fold_text(item.title)}\n{ftext}" if item.title and not item.text.startswith(item.title) else ftext
+        lead = " ".join(lead_src[: _LEAD_CHARS * 2].split())[:_LEAD_CHARS]
         out.append(
             Fingerprint(
                 id=item.id,
