@@ -199,7 +199,6 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     n = len(fps)
     if n == 0:
         return []
-    stats = CorpusStats(fps)
     # Candidates 1: LSH over content MinHash (copies and syndicated rewrites).
     matrix = np.stack([f.minhash for f in fps])
     if matrix.shape[1] != config.num_perm:
@@ -215,7 +214,7 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     del keys
     # Candidates 2: inverted index over rare event keys, read off the scorer's event rows
     # (one row of key columns per article).
-    scorer = PairScorer(fps, stats, config)
+    scorer = PairScorer(fps, None, config)  # document frequencies over these fingerprints
     events = event_pairs(scorer.event_rows, scorer.event_idf, config.max_postings, config.max_candidates)
     pairs = merge_pairs(lsh, events)
     # Verify every candidate in bulk; reasons are written only for the links that end up

@@ -23,7 +23,7 @@ import numpy as np
 from .config import ClusterConfig
 from .fingerprint import Fingerprint
 
-__all__ = ["Link", "CorpusStats", "PairScorer", "PairScores", "verify", "event_keys"]
+__all__ = ["Link", "CorpusStats", "PairScorer", "PairScores", "verify", "event_keys", "event_terms"]
 
 
 @dataclass
@@ -40,9 +40,11 @@ class Link:
         return {"a": self.a, "b": self.b, "score": round(self.score, 4), "linked": self.linked, "reasons": self.reasons}
 
 
-def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
-    """(key, term weight) of an article's event signature: entities, dates, amounts."""
-    keys = [(name, 1.0 + math.log(count)) for name, count in fp.entities]
+def event_terms(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """(keys, counts) of an article's event signature: entities with their counts, then
+    dates and amounts (count 1).  A key's term weight is 1 + log(count)."""
+    names, counts = zip(*fp.entities) if fp.entities else ((), ())
+    extra = []
     seen = set()
     for date in fp.dates:
         # Month-day (or year-month) only: a year given in one article and guessed in the
@@ -55,14 +57,24 @@ def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
             key = "date:" + date
         if key not in seen:
             seen.add(key)
-            keys.append((key, 1.0))
-    keys.extend(("num:" + n, 1.0) for n in fp.numbers)
-    return keys
+            extra.append(key)
+    extra.extend(["num:" + n for n in fp.numbers])
+    return names + tuple(extra), counts + (1,) * len(extra)
+
+
+def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
+    """(key, term weight) of an article's event signature: entities, dates, amounts."""
+    keys, counts = event_terms(fp)
+    return [(key, 1.0 + math.log(count)) for key, count in zip(keys, counts)]
 
 
 def keyword_terms(fp: Fingerprint) -> list[tuple[str, float]]:
     """(word, term weight) of an article's keywords."""
     return [(word, 1.0 + math.log(count)) for word, count in fp.keywords]
+
+
+def _keyword_counts(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    return tuple(zip(*fp.keywords)) if fp.keywords else ((), ())  # type: ignore[return-value]
 
 
 class CorpusStats:
@@ -73,7 +85,7 @@ class CorpusStats:
         event_df: dict[str, int] = {}
         keyword_df: dict[str, int] = {}
         for fp in fingerprints:
-            for key, _ in event_keys(fp):
+            for key in event_terms(fp)[0]:
                 event_df[key] = event_df.get(key, 0) + 1
             for word, _ in fp.keywords:
                 keyword_df[word] = keyword_df.get(word, 0) + 1
@@ -82,7 +94,11 @@ class CorpusStats:
 
     def idf_array(self, df: np.ndarray) -> np.ndarray:
         """IDF of document frequencies: log((n + 1) / (df + 0.5)), never below 0."""
-        return np.maximum(0.0, np.log((self.n_docs + 1.0) / (df + 0.5)))
+        return _idf(self.n_docs, df)
+
+
+def _idf(n_docs: int, df: np.ndarray) -> np.ndarray:
+    return np.maximum(0.0, np.log((n_docs + 1.0) / (df + 0.5)))
 
 
 def _shared_keys(matrix, keys: Sequence[str], i: int, j: int) -> list[str]:
@@ -115,10 +131,11 @@ _CHUNK = 100_000
 _NO_DATE, _BAD_DATE = -(1 << 40), -(1 << 41)
 
 
-def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, int], stats: CorpusStats):
-    """(CSR matrix, column keys, column IDF) of unit-length rows from (key, term weight)
-    lists: each entry is term weight x IDF of the key's document frequency in ``df`` (a
-    repeated key: the last wins).
+def _unit_idf_rows(rows: Iterable[tuple[Sequence[str], Sequence[int]]], df: dict[str, int] | None, n_docs: int):
+    """(CSR matrix, column keys, column IDF) of unit-length rows from (keys, counts) per
+    row: each entry is (1 + log count) x IDF of the key's document frequency in ``df`` (a
+    repeated key: the last wins).  ``df=None``: the rows are the corpus, and a key's
+    document frequency is the number of times the rows list it (as `CorpusStats` counts).
 
     Columns are in key order, so a pair's dot product sums in the same order whichever
     subset of the corpus the matrix was built from: the Ray executor scores per block and
@@ -132,22 +149,24 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     column.default_factory = column.__len__
     # Typed arrays, not lists: at a million articles a list of Python numbers per entry
     # would hold several GB.
-    codes, weights, lengths = array("q"), array("d"), array("q")
-    for pairs in rows:
-        if pairs:
-            keys, row_weights = zip(*pairs)
-            codes.extend(map(column.__getitem__, keys))
-            weights.extend(row_weights)
-        lengths.append(len(pairs))
+    codes, counts, lengths = array("q"), array("q"), array("q")
+    for keys, row_counts in rows:
+        codes.extend(map(column.__getitem__, keys))
+        counts.extend(row_counts)
+        lengths.append(len(keys))
     n_rows = len(lengths)
     lengths = np.frombuffer(lengths, dtype=np.int64) if n_rows else np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer(codes, dtype=np.int64) if len(codes) else np.zeros(0, dtype=np.int64)
     vocab = list(column)
-    order = sorted(range(len(vocab)), key=vocab.__getitem__)
+    order = np.asarray(sorted(range(len(vocab)), key=vocab.__getitem__), dtype=np.int64)
     rank = np.empty(len(vocab), dtype=np.int64)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(vocab), dtype=np.int64)
-    counts = np.fromiter((df.get(vocab[c], 0) for c in order), dtype=np.float64, count=len(vocab))
-    idf = stats.idf_array(counts)
-    cols = rank[np.frombuffer(codes, dtype=np.int64)] if len(codes) else np.zeros(0, dtype=np.int64)
+    rank[order] = np.arange(len(vocab), dtype=np.int64)
+    if df is None:
+        doc_freq = np.bincount(codes, minlength=len(vocab))[order].astype(np.float64)
+    else:
+        doc_freq = np.fromiter((df.get(vocab[c], 0) for c in order.tolist()), dtype=np.float64, count=len(vocab))
+    idf = _idf(n_docs, doc_freq)
+    cols = rank[codes]
     row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     width = max(1, len(vocab))
     # Last occurrence of each (row, column), in (row, column) order.
@@ -155,7 +174,8 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     _, last_from_end = np.unique(cell[::-1], return_index=True)
     keep = len(cell) - 1 - last_from_end
     cols, row_of = cols[keep], row_of[keep]
-    values = np.frombuffer(weights, dtype=np.float64)[keep] * idf[cols] if len(weights) else np.zeros(0)
+    weights = 1.0 + np.log(np.frombuffer(counts, dtype=np.int64)[keep].astype(np.float64)) if len(counts) else np.zeros(0)
+    values = weights * idf[cols]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
     lengths = np.diff(indptr)
@@ -164,7 +184,7 @@ def _unit_idf_rows(rows: Iterable[Sequence[tuple[str, float]]], df: dict[str, in
     if len(filled):
         norms[filled] = np.sqrt(np.add.reduceat(values * values, indptr[filled]))
     scale = np.repeat(np.where(norms > 0, norms, 1.0), lengths)
-    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width)), [vocab[c] for c in order], idf
+    return sparse.csr_matrix((values / scale, cols, indptr), shape=(n_rows, width)), [vocab[c] for c in order.tolist()], idf
 
 
 def _row_dots(matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -252,11 +272,18 @@ class PairScorer:
     reasons of the few pairs that need them (links shown inside clusters).
     """
 
-    def __init__(self, fps: Sequence[Fingerprint], stats: CorpusStats, config: ClusterConfig):
+    def __init__(self, fps: Sequence[Fingerprint], stats: CorpusStats | None, config: ClusterConfig):
+        """``stats``: document frequencies of the corpus the pairs come from; ``None`` when
+        that corpus is ``fps`` (then they are counted off the rows built here, in one pass)."""
         self.fps = list(fps)
         self.config = config
-        self.event_rows, self._event_keys, self.event_idf = _unit_idf_rows((event_keys(f) for f in self.fps), stats.event_df, stats)
-        self._keyword, self._keyword_keys, _ = _unit_idf_rows((keyword_terms(f) for f in self.fps), stats.keyword_df, stats)
+        n_docs = len(self.fps) if stats is None else stats.n_docs
+        self.event_rows, self._event_keys, self.event_idf = _unit_idf_rows(
+            map(event_terms, self.fps), None if stats is None else stats.event_df, n_docs
+        )
+        self._keyword, self._keyword_keys, _ = _unit_idf_rows(
+            map(_keyword_counts, self.fps), None if stats is None else stats.keyword_df, n_docs
+        )
         sizes = {len(f.minhash) for f in self.fps}
         self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
         codes: dict[str, int] = {}
