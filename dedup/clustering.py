@@ -106,6 +106,10 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
     return _average_link_edges(n, first, second, score, threshold)
 
 
+# Neighbours beyond which a group's best neighbour is found with numpy, not a Python loop.
+_LONG_ADJACENCY = 48
+
+
 def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, threshold: float) -> list[list[int]]:
     """Average-linkage agglomeration over a sparse score graph (missing pairs score 0);
     groups as sorted index lists, ordered by smallest member.  An edge given twice (either
@@ -146,18 +150,33 @@ def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np
     ]
     heapq.heapify(heap)
 
+    size_of = np.ones(n, dtype=np.int64)  # size and low again, as arrays for long adjacencies
+    low_of = np.arange(n, dtype=np.int64)
+
     def push_best(a: int) -> None:
-        best = None
-        size_a, low_a = size[a], low[a]
-        for k, total in adjacency[a].items():  # type: ignore[union-attr]
-            avg = total / (size_a * size[k])
-            if avg >= threshold:
-                low_k = low[k]
-                key = (-avg, low_a, low_k) if low_a < low_k else (-avg, low_k, low_a)
-                if best is None or key < best:
-                    best, partner = key, k
-        if best is not None:
-            heapq.heappush(heap, (*best, a, partner, version[a], version[partner]))
+        # a's best neighbour: highest average, ties to the smallest low member (which gives
+        # the smallest (low, high) pair of lows, whichever side low[a] falls).
+        adj = adjacency[a]
+        size_a = size[a]
+        if len(adj) > _LONG_ADJACENCY:  # type: ignore[arg-type]
+            ks = np.fromiter(adj, dtype=np.int64, count=len(adj))  # type: ignore[arg-type]
+            avg = np.fromiter(adj.values(), dtype=np.float64, count=len(ks)) / (size_a * size_of[ks])  # type: ignore[union-attr]
+            top = avg.max()
+            if top < threshold:
+                return
+            tied = ks[avg == top]
+            partner = int(tied[np.argmin(low_of[tied])])
+            best_avg = float(top)
+        else:
+            best_avg, best_low, partner = -1.0, n, -1
+            for k, total in adj.items():  # type: ignore[union-attr]
+                avg = total / (size_a * size[k])
+                if avg > best_avg or (avg == best_avg and low[k] < best_low):
+                    best_avg, best_low, partner = avg, low[k], k
+            if best_avg < threshold:
+                return
+        low_a, low_k = low[a], low[partner]
+        heapq.heappush(heap, (-best_avg, min(low_a, low_k), max(low_a, low_k), a, partner, version[a], version[partner]))
 
     members: list[list[int] | None] = [[i] for i in range(n)]
     while heap:
@@ -182,6 +201,7 @@ def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np
         adjacency[b] = None
         size[a] += size[b]
         low[a] = min(low[a], low[b])
+        size_of[a], low_of[a] = size[a], low[a]
         members[a].extend(members[b])  # type: ignore[union-attr]
         members[b] = None
         version[a] += 1

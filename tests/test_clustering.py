@@ -89,12 +89,18 @@ def _greedy_average_link(n, scores, threshold):
         del groups[y]
 
 
-def test_average_link_equals_the_plain_greedy_definition_ties_included():
+@pytest.mark.parametrize("long_adjacency", [48, 0], ids=["python-scan", "numpy-scan"])
+def test_average_link_equals_the_plain_greedy_definition_ties_included(monkeypatch, long_adjacency):
     import random
+
+    import dedup.clustering
+
+    # 0: every best-neighbour search takes the numpy path (normally only long adjacencies).
+    monkeypatch.setattr(dedup.clustering, "_LONG_ADJACENCY", long_adjacency)
 
     for trial in range(400):
         rng = random.Random(trial)
-        n = rng.randint(2, 9)
+        n = rng.randint(2, 16)  # big enough for ties to arise after merges, not only at the start
         # Few distinct values, so equal averages (ties) are common; powers of two, so sums
         # are exact whatever order they are added in and a tie is a tie in both.
         scores = {(i, j): rng.choice([0.0625, 0.125, 0.25, 0.5, 1.0]) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6}
