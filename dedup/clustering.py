@@ -305,8 +305,16 @@ def _group_index(n: int, groups: Sequence[Sequence[int]]) -> np.ndarray:
 
 def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
     """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
-    their link edges, given in (first, second) order: components, then average link in each."""
-    count, label = _component_labels(n, first, second)
+    their link edges, given in (first, second) order: components, then average link in each.
+
+    Components of the edges at or above the threshold only: two groups merge when their
+    average is at or above it, so some edge between them is, and every group stays inside
+    one such component.  Weaker edges between components can never count; inside one they
+    do (they lower or raise averages)."""
+    strong = score >= config.threshold
+    count, label = _component_labels(n, first[strong], second[strong])
+    inside = np.flatnonzero(label[first] == label[second])
+    first, second, score = first[inside], second[inside], score[inside]
     members = np.argsort(label, kind="stable")  # each component's members, ascending
     member_bounds = np.searchsorted(label[members], np.arange(count + 1))
     edge_component = label[first]
