@@ -244,22 +244,22 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     keep = np.flatnonzero(scores.linked)
     return _clusters_of_edges(
         [f.id for f in fps], first[keep], second[keep], scores.score[keep], config,
-        lambda k: scorer.link(int(first[keep[k]]), int(second[keep[k]]), scores, int(keep[k])),
+        lambda at: scorer.links(first[keep[at]], second[keep[at]], scores, keep[at]),
     )
 
 
 def _clusters_of_edges(
     ids: Sequence[str], first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig,
-    link_at: Callable[[int], Link],
+    links_at: Callable[[np.ndarray], list[Link]],
 ) -> list[Cluster]:
     """Clusters of the id-sorted ``ids`` from their link edges in (first, second) order:
-    average-link groups, then each group's spanning links, made by ``link_at(position of
-    the edge)`` (only those links get their reasons written)."""
+    average-link groups, then each group's spanning links, made by ``links_at(positions
+    of the edges)`` (only those links get their reasons written)."""
     groups = _group_edges(len(ids), first, second, score, config)
     group_of = _group_index(len(ids), groups)
     inner = np.flatnonzero(group_of[first] == group_of[second])
     tree = _spanning_links(len(ids), first[inner], second[inner], score[inner])
-    links = [link_at(k) for k in inner[tree].tolist()]
+    links = links_at(inner[tree])
     return _make_clusters(ids, groups, group_of, first[inner], second[inner], score[inner], tree, links)
 
 
@@ -404,7 +404,7 @@ def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: Clust
     first = np.array([i for i, _, _ in ordered], dtype=np.int64)
     second = np.array([j for _, j, _ in ordered], dtype=np.int64)
     score = np.array([link.score for _, _, link in ordered], dtype=np.float64)
-    return _clusters_of_edges(ids, first, second, score, config, lambda k: ordered[k][2])
+    return _clusters_of_edges(ids, first, second, score, config, lambda at: [ordered[k][2] for k in at.tolist()])
 
 
 def cluster(

@@ -101,17 +101,32 @@ def _idf(n_docs: int, df: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, np.log((n_docs + 1.0) / (df + 0.5)))
 
 
-def _shared_keys(matrix, keys: Sequence[str], i: int, j: int) -> list[str]:
-    """The keys rows ``i`` and ``j`` of a `_unit_idf_rows` matrix share, largest product
-    first (the reasons of a link: the products sum to the pair's cosine), ties by key."""
+def _shared_keys(matrix, keys: Sequence[str], i: np.ndarray, j: np.ndarray) -> list[list[str]]:
+    """For each pair (i[k], j[k]), the keys its two rows of a `_unit_idf_rows` matrix share,
+    largest product first (the reasons of a link: the products sum to the pair's cosine),
+    ties by key.  All pairs in a few array passes: per pair, numpy calls cost more than
+    the work."""
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    a, b = slice(indptr[i], indptr[i + 1]), slice(indptr[j], indptr[j + 1])
-    common, at_i, at_j = np.intersect1d(indices[a], indices[b], assume_unique=True, return_indices=True)
-    if len(common) == 0:
-        return []
-    products = data[a][at_i] * data[b][at_j]
+    i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    width = max(1, matrix.shape[1])
+
+    def entries(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # (pair * width + column, position in the matrix) of every entry of the rows.
+        sizes = indptr[rows + 1] - indptr[rows]
+        at = np.repeat(indptr[rows] - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        return np.repeat(np.arange(len(rows), dtype=np.int64), sizes) * width + indices[at].astype(np.int64), at
+
+    code_i, at_i = entries(i)
+    code_j, at_j = entries(j)
+    # A row holds a column once, so a code present on both sides is a shared key.
+    common, where_i, where_j = np.intersect1d(code_i, code_j, assume_unique=True, return_indices=True)
+    products = data[at_i[where_i]] * data[at_j[where_j]]
+    pair, column = common // width, common % width
     # Columns are in key order, so sorting on the column breaks ties by key.
-    return [keys[c] for c in common[np.lexsort((common, -products))].tolist()]
+    order = np.lexsort((column, -products, pair))
+    column = column[order].tolist()
+    bounds = np.searchsorted(pair[order], np.arange(len(i) + 1)).tolist()
+    return [[keys[c] for c in column[bounds[k] : bounds[k + 1]]] for k in range(len(i))]
 
 
 def _day_dates(dates: Sequence[str]) -> list[tuple[int | None, int, int]]:
@@ -363,33 +378,52 @@ class PairScorer:
 
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
+        return self.links([i], [j], scores, [k])[0]
+
+    def links(self, i: Sequence[int], j: Sequence[int], scores: PairScores, k: Sequence[int]) -> list[Link]:
+        """`link` of many pairs: pair ``k[n]`` of ``scores`` (articles ``i[n]``, ``j[n]``)."""
+        i, j, k = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (i, j, k))
         shared_events = _shared_keys(self.event_rows, self._event_keys, i, j)
-        gap = scores.gap[k]
-        gap_days = None if np.isnan(gap) else int(gap)
-        jaccard = float(scores.jaccard[k])
-        cosine = None if scores.embedding is None or np.isnan(scores.embedding[k]) else float(scores.embedding[k])
-        score = float(scores.score[k])
-        reasons: dict[str, Any] = {
-            "entities": [key for key in shared_events if not key.startswith(("date:", "num:"))][:12],
-            "dates": sorted(key[5:] for key in shared_events if key.startswith("date:")),
-            "numbers": sorted(key[4:] for key in shared_events if key.startswith("num:"))[:12],
-            "keywords": _shared_keys(self._keyword, self._keyword_keys, i, j)[:12],
-            "scores": {
-                "event": round(float(scores.event[k]), 4),
-                "keywords": round(float(scores.keywords[k]), 4),
-                "title": round(float(scores.title[k]), 4),
-                "minhash_jaccard": round(jaccard, 4),
-                **({"embedding_cosine": round(cosine, 4)} if cosine is not None else {}),
-            },
-            "date_gap_days": gap_days,
-            "date_conflict": gap_days is not None and gap_days > self.config.date_window_days,
-            "near_duplicate": jaccard >= self.config.near_duplicate,
-            "cross_lingual": bool(scores.cross[k]),
-        }
-        a, b = self.fps[i].id, self.fps[j].id
-        if a > b:
-            a, b = b, a
-        return Link(a=a, b=b, score=score, linked=score >= self.config.min_link, reasons=reasons)
+        shared_keywords = _shared_keys(self._keyword, self._keyword_keys, i, j)
+        config = self.config
+        # Plain Python numbers of the pairs' scores, once (numpy scalars cost per access).
+        gaps = scores.gap[k].tolist()
+        jaccards = scores.jaccard[k].tolist()
+        cosines = scores.embedding[k].tolist() if scores.embedding is not None else [math.nan] * len(k)
+        totals = scores.score[k].tolist()
+        parts = [
+            [round(x, 4) for x in values]  # Python's round: correctly rounded, as reasons always were
+            for values in np.stack([scores.event[k], scores.keywords[k], scores.title[k], scores.jaccard[k]], axis=1).tolist()
+        ]
+        cross = scores.cross[k].tolist()
+        ids = [self.fps[x].id for x in i.tolist()], [self.fps[x].id for x in j.tolist()]
+        out = []
+        for n, events in enumerate(shared_events):
+            gap, jaccard, cosine, score = gaps[n], jaccards[n], cosines[n], totals[n]
+            gap_days = None if math.isnan(gap) else int(gap)
+            event, keywords, title, rounded_jaccard = parts[n]
+            reasons: dict[str, Any] = {
+                "entities": [key for key in events if not key.startswith(("date:", "num:"))][:12],
+                "dates": sorted(key[5:] for key in events if key.startswith("date:")),
+                "numbers": sorted(key[4:] for key in events if key.startswith("num:"))[:12],
+                "keywords": shared_keywords[n][:12],
+                "scores": {
+                    "event": event,
+                    "keywords": keywords,
+                    "title": title,
+                    "minhash_jaccard": rounded_jaccard,
+                    **({"embedding_cosine": round(cosine, 4)} if not math.isnan(cosine) else {}),
+                },
+                "date_gap_days": gap_days,
+                "date_conflict": gap_days is not None and gap_days > config.date_window_days,
+                "near_duplicate": jaccard >= config.near_duplicate,
+                "cross_lingual": cross[n],
+            }
+            id_a, id_b = ids[0][n], ids[1][n]
+            if id_a > id_b:
+                id_a, id_b = id_b, id_a
+            out.append(Link(a=id_a, b=id_b, score=score, linked=score >= config.min_link, reasons=reasons))
+        return out
 
 
 def verify(a: Fingerprint, b: Fingerprint, stats: CorpusStats, config: ClusterConfig) -> Link:

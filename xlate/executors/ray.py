@@ -671,7 +671,7 @@ def _verify(payload, b: int, block_docs: int, stats, config, with_reasons: bool,
     j = len(firsts) + (codes & 0xFFFFFFFF) - b * block_docs
     scores = scorer.score(i, j)
     if with_reasons:
-        return [{int(codes[k]): scorer.link(int(i[k]), int(j[k]), scores, k) for k in range(len(codes))}]
+        return [dict(zip(codes.tolist(), scorer.links(i, j, scores, np.arange(len(codes)))))]
     linked = np.flatnonzero(scores.linked)
     linked = linked[np.argsort(codes[linked], kind="stable")]
     ids = [fp.id for fp in scorer.fps]
