@@ -464,7 +464,7 @@ def _group_batches(blocks, rank_of: np.ndarray, parts: int) -> list[tuple[list[s
 
 def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -> list:
     """Document-frequency counts of some batches, and their fingerprints by id-range block."""
-    from dedup.verify import event_keys
+    from dedup.verify import event_terms
 
     fps = []
     for path in paths:
@@ -474,7 +474,7 @@ def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -
     keyword_df: Counter = Counter()
     out: list[list] = [[] for _ in range(n_blocks)]
     for fp, rank in zip(fps, ranks.tolist()):
-        event_df.update(k for k, _ in event_keys(fp))  # occurrences, as CorpusStats counts them
+        event_df.update(event_terms(fp)[0])  # occurrences, as CorpusStats counts them
         keyword_df.update(w for w, _ in fp.keywords)
         out[rank // block_docs].append((rank, fp))
     return [(event_df, keyword_df), *out]
@@ -484,7 +484,7 @@ def _block(b: int, block_docs: int, stats, config, parts: int, *pieces) -> list:
     """One id-range block: its fingerprints in id order (the payload verification reads),
     and its LSH band rows and event-key rows, keyed by partition."""
     from dedup.lsh import band_keys
-    from dedup.verify import event_keys
+    from dedup.verify import event_terms
 
     rows = sorted((item for piece in pieces for item in piece), key=lambda item: item[0])
     ranks = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
@@ -512,7 +512,7 @@ def _block(b: int, block_docs: int, stats, config, parts: int, *pieces) -> list:
 
     by_part: list[tuple[list[str], list[int]]] = [([], []) for _ in range(parts)]
     for rank, fp in zip(ranks.tolist(), fps):
-        for k, _ in event_keys(fp):
+        for k in event_terms(fp)[0]:
             keys_r, docs_r = by_part[xxhash.xxh64_intdigest(k.encode("utf-8")) % parts]
             keys_r.append(k)
             docs_r.append(rank)
