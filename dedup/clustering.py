@@ -16,7 +16,6 @@ the same clusters whatever their input order.
 """
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,107 +105,93 @@ def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float
     return _average_link_edges(n, first, second, score, threshold)
 
 
-# Neighbours beyond which a group's best neighbour is found with numpy, not a Python loop.
-_LONG_ADJACENCY = 48
-
-
 def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, threshold: float) -> list[list[int]]:
     """Average-linkage agglomeration over a sparse score graph (missing pairs score 0);
     groups as sorted index lists, ordered by smallest member.  An edge given twice (either
     way round) counts once, the last given.
 
-    Greedy: the pair of groups with the highest average score merges first, ties going to
-    the pair whose smallest members come first (indices are id-sorted, so every run
-    resolves ties the same way).  The heap holds one entry per group, for its best
-    neighbour only: a merge can only lower the average of other groups to the merged one
-    (average linkage is reducible), so only the merged group needs a fresh entry, and a
-    group whose best neighbour was merged away recomputes when its stale entry comes up.
+    The result is the greedy one: the pair of groups with the highest average score merges
+    first, ties going to the pair whose smallest members come first (indices are id-sorted,
+    so every run resolves ties the same way), until no pair averages ``threshold``.  It is
+    computed in rounds of array operations (reciprocal agglomerative clustering): each
+    group's best neighbour in that order is found for all groups at once, and every pair of
+    groups that are each other's best merges in the same round.  Average linkage is
+    reducible (a merge never raises another group's average to the merged one above both
+    of its old averages), so such a pair would have merged in the greedy order too.  After
+    each round, links between groups that no chain of above-threshold averages joins are
+    dropped: they can never be inside a merge, and the rounds shrink to the groups still
+    growing.
     """
-    size = [1] * n
-    low = list(range(n))  # smallest member index of each live group
-    # Both directions of every edge, sorted by (source, target); of repeated edges the last
-    # given wins (the sort is stable).
-    lo, hi = np.minimum(first, second), np.maximum(first, second)
-    source, target, weight = np.concatenate([lo, hi]), np.concatenate([hi, lo]), np.concatenate([score, score])
-    order = np.lexsort((target, source))
-    source, target, weight = source[order], target[order], weight[order]
-    last = np.r_[(source[1:] != source[:-1]) | (target[1:] != target[:-1]), True] if len(source) else np.zeros(0, bool)
-    source, target, weight = source[last], target[last], weight[last]
-    bounds = np.searchsorted(source, np.arange(n + 1)).tolist()
-    targets, weights = target.tolist(), weight.tolist()
-    adjacency: list[dict[int, float] | None] = [
-        dict(zip(targets[bounds[i] : bounds[i + 1]], weights[bounds[i] : bounds[i + 1]])) for i in range(n)
-    ]
-    version = [0] * n
-    # First entries, one array pass: every group is one article, so a group's best
-    # neighbour is its highest-scoring one, ties to the smallest index.
-    best = np.lexsort((target, -weight, source))
-    best = best[np.r_[True, source[best][1:] != source[best][:-1]]] if len(best) else best
-    best = best[weight[best] >= threshold]
-    a, b, w = source[best], target[best], weight[best]
-    heap: list[tuple[float, int, int, int, int, int, int]] = [
-        (-avg, x, y, i, j, 0, 0)
-        for avg, x, y, i, j in zip(w.tolist(), np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), a.tolist(), b.tolist())
-    ]
-    heapq.heapify(heap)
+    if n == 0:
+        return []
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    keep = first != second
+    first, second, score = first[keep], second[keep], np.asarray(score, dtype=np.float64)[keep]
+    lo, hi = np.minimum(first, second).astype(np.int64), np.maximum(first, second).astype(np.int64)
+    _, last_from_end = np.unique((lo * n + hi)[::-1], return_index=True)
+    last = len(lo) - 1 - last_from_end  # each pair's last occurrence, in pair order
+    ga, gb, total = lo[last], hi[last], score[last].astype(np.float64)
+    label = np.arange(n, dtype=np.int64)  # group of each node, named by one of its members
+    size = np.ones(n, dtype=np.int64)
+    low = np.arange(n, dtype=np.int64)  # smallest member of each group
+    top = np.empty(n)
+    best_low = np.empty(n, dtype=np.int64)
+    touched = np.zeros(n, dtype=bool)
+    ga, gb, total = _joinable(n, ga, gb, total, size, threshold)
+    while len(ga):
+        avg = total / (size[ga] * size[gb])
+        strong = np.flatnonzero(avg >= threshold)
+        if len(strong) == 0:
+            break
+        a, b, v = ga[strong], gb[strong], avg[strong]
+        # Each group's best neighbour: highest average, ties to the smallest low member
+        # (which gives the smallest (low, high) pair of lows, whichever side it falls).
+        top.fill(-1.0)
+        np.maximum.at(top, a, v)
+        np.maximum.at(top, b, v)
+        best_at_a, best_at_b = v == top[a], v == top[b]
+        best_low.fill(n)
+        np.minimum.at(best_low, a[best_at_a], low[b[best_at_a]])
+        np.minimum.at(best_low, b[best_at_b], low[a[best_at_b]])
+        mutual = best_at_a & best_at_b & (low[b] == best_low[a]) & (low[a] == best_low[b])
+        x, y = a[mutual], b[mutual]  # y merges into x
+        # The best pair of all is always mutual, so every round merges at least once.
+        assert len(x), "average link: a round without a merge"
+        size[x] += size[y]
+        low[x] = np.minimum(low[x], low[y])
+        remap = np.arange(n, dtype=np.int64)
+        remap[y] = x
+        label = remap[label]
+        # Only links touching a merged group change: renamed, and summed where two now join
+        # the same pair of groups.
+        touched[x] = touched[y] = True
+        hit = touched[ga] | touched[gb]
+        touched[x] = touched[y] = False
+        moved = np.flatnonzero(hit)
+        na, nb, nt = remap[ga[moved]], remap[gb[moved]], total[moved]
+        apart = na != nb
+        na, nb, nt = na[apart], nb[apart], nt[apart]
+        pairs, which = np.unique(np.minimum(na, nb) * n + np.maximum(na, nb), return_inverse=True)
+        summed = np.bincount(which.reshape(-1), weights=nt, minlength=len(pairs))
+        rest = np.flatnonzero(~hit)
+        ga = np.concatenate([ga[rest], pairs // n])
+        gb = np.concatenate([gb[rest], pairs % n])
+        total = np.concatenate([total[rest], summed])
+        ga, gb, total = _joinable(n, ga, gb, total, size, threshold)
+    order = np.argsort(label, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1], True]).tolist()
+    groups = [order[bounds[k] : bounds[k + 1]].tolist() for k in range(len(bounds) - 1)]
+    groups.sort(key=lambda g: g[0])
+    return groups
 
-    size_of = np.ones(n, dtype=np.int64)  # size and low again, as arrays for long adjacencies
-    low_of = np.arange(n, dtype=np.int64)
 
-    def push_best(a: int) -> None:
-        # a's best neighbour: highest average, ties to the smallest low member (which gives
-        # the smallest (low, high) pair of lows, whichever side low[a] falls).
-        adj = adjacency[a]
-        size_a = size[a]
-        if len(adj) > _LONG_ADJACENCY:  # type: ignore[arg-type]
-            ks = np.fromiter(adj, dtype=np.int64, count=len(adj))  # type: ignore[arg-type]
-            avg = np.fromiter(adj.values(), dtype=np.float64, count=len(ks)) / (size_a * size_of[ks])  # type: ignore[union-attr]
-            top = avg.max()
-            if top < threshold:
-                return
-            tied = ks[avg == top]
-            partner = int(tied[np.argmin(low_of[tied])])
-            best_avg = float(top)
-        else:
-            best_avg, best_low, partner = -1.0, n, -1
-            for k, total in adj.items():  # type: ignore[union-attr]
-                avg = total / (size_a * size[k])
-                if avg > best_avg or (avg == best_avg and low[k] < best_low):
-                    best_avg, best_low, partner = avg, low[k], k
-            if best_avg < threshold:
-                return
-        low_a, low_k = low[a], low[partner]
-        heapq.heappush(heap, (-best_avg, min(low_a, low_k), max(low_a, low_k), a, partner, version[a], version[partner]))
-
-    members: list[list[int] | None] = [[i] for i in range(n)]
-    while heap:
-        _, _, _, a, b, va, vb = heapq.heappop(heap)
-        if adjacency[a] is None or version[a] != va:
-            continue  # a merged since: its new entry is in the heap
-        if adjacency[b] is None or version[b] != vb:
-            push_best(a)  # a's best neighbour changed
-            continue
-        # Merge the smaller adjacency into the larger (sums are the same either way round).
-        if len(adjacency[a]) < len(adjacency[b]):  # type: ignore[arg-type]
-            a, b = b, a
-        adj_a, adj_b = adjacency[a], adjacency[b]
-        assert adj_a is not None and adj_b is not None
-        adj_a.pop(b, None)
-        adj_b.pop(a, None)
-        for k, s in adj_b.items():
-            adj_a[k] = adj_a.get(k, 0.0) + s
-            adj_k = adjacency[k]
-            assert adj_k is not None
-            adj_k[a] = adj_k.get(a, 0.0) + adj_k.pop(b)
-        adjacency[b] = None
-        size[a] += size[b]
-        low[a] = min(low[a], low[b])
-        size_of[a], low_of[a] = size[a], low[a]
-        members[a].extend(members[b])  # type: ignore[union-attr]
-        members[b] = None
-        version[a] += 1
-        push_best(a)
-    return sorted((sorted(m) for m in members if m is not None), key=lambda m: m[0])
+def _joinable(n: int, ga: np.ndarray, gb: np.ndarray, total: np.ndarray, size: np.ndarray, threshold: float):
+    """The links between groups that a chain of above-threshold averages joins (only
+    those can ever be inside a merge: a merge needs such a link between its two sides)."""
+    strong = total / (size[ga] * size[gb]) >= threshold
+    _, component = _component_labels(n, ga[strong], gb[strong])
+    inside = np.flatnonzero(component[ga] == component[gb])
+    return ga[inside], gb[inside], total[inside]
 
 
 def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = None) -> list[Cluster]:
@@ -305,35 +290,9 @@ def _group_index(n: int, groups: Sequence[Sequence[int]]) -> np.ndarray:
 
 def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
     """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
-    their link edges, given in (first, second) order: components, then average link in each.
-
-    Components of the edges at or above the threshold only: two groups merge when their
-    average is at or above it, so some edge between them is, and every group stays inside
-    one such component.  Weaker edges between components can never count; inside one they
-    do (they lower or raise averages)."""
-    strong = score >= config.threshold
-    count, label = _component_labels(n, first[strong], second[strong])
-    inside = np.flatnonzero(label[first] == label[second])
-    first, second, score = first[inside], second[inside], score[inside]
-    members = np.argsort(label, kind="stable")  # each component's members, ascending
-    member_bounds = np.searchsorted(label[members], np.arange(count + 1))
-    edge_component = label[first]
-    order = np.argsort(edge_component, kind="stable")  # keeps (first, second) order inside a component
-    bounds = np.searchsorted(edge_component[order], np.arange(count + 1))
-    local = np.empty(n, dtype=np.int64)
-    groups: list[list[int]] = []
-    for c in range(count):
-        comp = members[member_bounds[c] : member_bounds[c + 1]]
-        if bounds[c] == bounds[c + 1]:
-            groups.append(comp.tolist())
-            continue
-        comp = comp.tolist()
-        local[comp] = np.arange(len(comp))
-        rows = order[bounds[c] : bounds[c + 1]]
-        for group in _average_link_edges(len(comp), local[first[rows]], local[second[rows]], score[rows], config.threshold):
-            groups.append([comp[k] for k in group])
-    groups.sort(key=lambda g: g[0])
-    return groups
+    their link edges, given in (first, second) order: average link over all of them at once
+    (it keeps to the components of above-threshold links itself)."""
+    return _average_link_edges(n, first, second, score, config.threshold)
 
 
 def _spanning_links(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray) -> np.ndarray:
