@@ -220,7 +220,9 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
     # Candidates 2: inverted index over rare event keys, read off the scorer's event rows
     # (one row of key columns per article).
     scorer = PairScorer(fps, None, config)  # document frequencies over these fingerprints
-    events = event_pairs(scorer.event_rows, scorer.event_idf, config.max_postings, config.max_candidates)
+    events = event_pairs(
+        scorer.event_rows, scorer.event_idf, config.max_postings, config.max_candidates, workers=config.workers
+    )
     pairs = merge_pairs(lsh, events)
     # Verify every candidate in bulk; reasons are written only for the links that end up
     # in the output (see `_spanning_links`).

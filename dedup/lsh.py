@@ -94,6 +94,7 @@ def event_pairs(
     max_candidates: int,
     *,
     block_entries: int = 1 << 16,
+    workers: int = 1,
 ) -> np.ndarray:
     """Candidate pairs sharing rare event keys (names, dates, amounts).
 
@@ -109,6 +110,8 @@ def event_pairs(
     and the strongest kept, so memory stays bounded however many pairs the keys make.  A
     pair's weights are added in ascending (document frequency, key id) order, so sums, and
     hence ties, are the same to the last bit whichever end they are computed from.
+    ``workers`` threads share the blocks (numpy releases the GIL in the sorts and
+    array passes that dominate); the result does not depend on it.
     """
     empty = np.zeros(0, dtype=np.int64)
     if hasattr(doc_keys, "indptr"):  # a CSR matrix: row i's column indices are document i's keys
@@ -148,7 +151,7 @@ def event_pairs(
     np.cumsum(e_size, out=e_cum[1:])
     doc_cum = e_cum[doc_first]  # postings expanded before each document
     p_bits = max(1, (n - 1).bit_length())
-    kept: list[np.ndarray] = []
+    blocks: list[tuple] = []
     lo = 0
     while lo < n:
         # Documents whose expansion fits the budget (at least one), at most 2**16 of them.
@@ -156,12 +159,17 @@ def event_pairs(
         hi = min(max(hi, lo + 1), lo + (1 << 16), n)
         ea, eb = int(doc_first[lo]), int(doc_first[hi])
         if eb > ea:
-            kept.append(_block_top_partners(
-                lo, hi, e_doc[ea:eb], e_key[ea:eb], e_size[ea:eb], post_docs, post_start, weight, p_bits, max_candidates
-            ))
+            blocks.append((lo, hi, e_doc[ea:eb], e_key[ea:eb], e_size[ea:eb], post_docs, post_start, weight, p_bits, max_candidates))
         lo = hi
-    if not kept:
+    if not blocks:
         return empty
+    if workers > 1 and len(blocks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            kept = list(pool.map(lambda args: _block_top_partners(*args), blocks))
+    else:
+        kept = [_block_top_partners(*args) for args in blocks]
     return _distinct(np.concatenate(kept))
 
 

@@ -73,6 +73,8 @@ def test_event_pairs_match_the_definition(seed, n_docs, n_keys, per_doc, max_pos
         (np.ones(sum(map(len, docs))), np.array([k for ks in docs for k in sorted(ks)], dtype=np.int64),
          np.cumsum([0] + [len(ks) for ks in docs])), shape=(len(docs), n_keys))
     assert event_pairs(rows, idf, max_postings, max_candidates, block_entries=block_entries).tolist() == got.tolist()
+    # Blocks shared by two threads: the same pairs.
+    assert event_pairs(rows, idf, max_postings, max_candidates, block_entries=block_entries, workers=2).tolist() == got.tolist()
 
 
 def test_event_pairs_small_cases():
