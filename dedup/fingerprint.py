@@ -244,16 +244,18 @@ _SHARED_PAIRS_MAX = 1 << 22  # entries; cleared when full (later pairs are simpl
 
 def _shared(pairs) -> tuple[tuple[str, int], ...]:
     """``pairs`` as a tuple of the shared (word, count) tuples (words interned)."""
+    return tuple(_share_all([w for w, _ in pairs], [c for _, c in pairs]))
+
+
+def _share_all(words: list[str], counts: list[int]) -> list[tuple[str, int]]:
+    """The shared (word, count) tuple of each word and count, words interned.  C-level
+    maps (intern, then dict.setdefault with the pair as its own default): a Python loop
+    with a lookup per pair cost the parent as much as a third of a worker's time."""
     shared = _SHARED_PAIRS
     if len(shared) >= _SHARED_PAIRS_MAX:
         shared.clear()
-    out = []
-    for pair in pairs:
-        got = shared.get(pair)
-        if got is None:
-            got = shared[pair] = (sys.intern(pair[0]), pair[1])
-        out.append(got)
-    return tuple(out)
+    pairs = list(zip(map(sys.intern, words), counts))
+    return list(map(shared.setdefault, pairs, pairs))
 
 
 def fingerprint_batch(
@@ -356,17 +358,17 @@ class PackedFingerprints:
 
     def __iter__(self):
         rows, matrix, words, counts, sizes = self._state
-        pairs = list(zip(words, counts.tolist()))
+        pairs = _share_all(words, counts.tolist())
         ends = [0, *np.cumsum(sizes).tolist()]
         for k, (doc_id, dates, numbers, lead, lang, published, length, embedding) in enumerate(rows):
             e_start, e_end, k_end = ends[2 * k], ends[2 * k + 1], ends[2 * k + 2]
             yield Fingerprint(
                 id=doc_id,
                 minhash=matrix[k].copy(),
-                entities=_shared(pairs[e_start:e_end]),
+                entities=tuple(pairs[e_start:e_end]),
                 dates=dates,
                 numbers=numbers,
-                keywords=_shared(pairs[e_end:k_end]),
+                keywords=tuple(pairs[e_end:k_end]),
                 lead=lead,
                 lang=lang,
                 published=published,
