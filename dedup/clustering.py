@@ -213,13 +213,24 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
             f"fingerprints have {matrix.shape[1]} permutations, config.num_perm={config.num_perm}; "
             "fingerprint again with this config"
         )
-    keys = band_keys(matrix, config.lsh_bands, config.lsh_rows)
-    del matrix
-    lsh = lsh_pairs(keys)
-    del keys
+
+    def lsh_candidates() -> np.ndarray:
+        return lsh_pairs(band_keys(matrix, config.lsh_bands, config.lsh_rows))
+
     # Candidates 2: inverted index over rare event keys, read off the scorer's event rows
-    # (one row of key columns per article).
-    scorer = PairScorer(fps, None, config)  # document frequencies over these fingerprints
+    # (one row of key columns per article).  The scorer's rows are built in Python while
+    # the LSH pairs (numpy sorts, which release the GIL) are found on another thread.
+    if config.workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            lsh_job = pool.submit(lsh_candidates)
+            scorer = PairScorer(fps, None, config)  # document frequencies over these fingerprints
+            lsh = lsh_job.result()
+    else:
+        lsh = lsh_candidates()
+        scorer = PairScorer(fps, None, config)
+    del matrix
     events = event_pairs(
         scorer.event_rows, scorer.event_idf, config.max_postings, config.max_candidates, workers=config.workers
     )

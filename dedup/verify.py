@@ -319,11 +319,21 @@ class PairScorer:
         """Scores of the pairs (i[k], j[k]) (row positions in ``fps``)."""
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
-        return PairScores.concatenate(
-            [self._score_chunk(i[s : s + _CHUNK], j[s : s + _CHUNK]) for s in range(0, max(len(i), 1), _CHUNK)]
-        )
+        starts = range(0, max(len(i), 1), _CHUNK)
+        workers = self.config.workers
+        if workers > 1 and len(starts) > 1:
+            # Chunks on ``workers`` threads, each comparing leads on one: the numpy and
+            # scipy passes of one chunk overlap another's rapidfuzz calls (both release the
+            # GIL), where one chunk at a time left a core idle between them.
+            from concurrent.futures import ThreadPoolExecutor
 
-    def _score_chunk(self, i: np.ndarray, j: np.ndarray) -> PairScores:
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(pool.map(lambda s: self._score_chunk(i[s : s + _CHUNK], j[s : s + _CHUNK], 1), starts))
+        else:
+            parts = [self._score_chunk(i[s : s + _CHUNK], j[s : s + _CHUNK], workers) for s in starts]
+        return PairScores.concatenate(parts)
+
+    def _score_chunk(self, i: np.ndarray, j: np.ndarray, threads: int) -> PairScores:
         config = self.config
         n = len(i)
         event = _row_dots(self.event_rows, i, j)
@@ -338,7 +348,7 @@ class PairScorer:
             leads = self._leads
             ratio = process.cpdist(
                 [leads[k] for k in i[same].tolist()], [leads[k] for k in j[same].tolist()],
-                scorer=fuzz.token_set_ratio, score_cutoff=50, dtype=np.float64, workers=config.workers,
+                scorer=fuzz.token_set_ratio, score_cutoff=50, dtype=np.float64, workers=threads,
             )
             # token_set_ratio on <= 240-char leads: word order free, fast; below 50 is noise.
             title[same] = np.maximum(0.0, (ratio - 50.0) / 50.0)
