@@ -463,19 +463,26 @@ def _match_from(pattern: re.Pattern[str], text: str, starts: list[int]):
             end = m.end()
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ .,']\d{3})+")
+_ONE_GROUP = re.compile(r"\d{1,3}[.,]\d{3}")
+_THOUSANDS_DECIMAL = re.compile(r"(\d{1,3}(?:[ .,']\d{3})+)([.,]\d+)")
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+_SEPARATOR = re.compile(r"[ .,']")
+
+
 def _parse_number(raw: str) -> float | None:
+    if raw.isdigit():
+        return float(raw)
     digits = raw.replace("\u00a0", " ").replace("\u202f", " ")
     # "70 000", "1,234,567", "1.234.567", "10,5", "10.5": a separator followed by exactly
     # three digits and repeated is a thousands separator, otherwise a decimal point.
-    if re.fullmatch(r"\d{1,3}(?:[ .,']\d{3})+", digits) and not re.fullmatch(r"\d{1,3}[.,]\d{3}", digits):
-        return float(re.sub(r"[ .,']", "", digits))
-    m = re.fullmatch(r"(\d{1,3}(?:[ .,']\d{3})+)([.,]\d+)", digits)
+    if _THOUSANDS.fullmatch(digits) and not _ONE_GROUP.fullmatch(digits):
+        return float(_SEPARATOR.sub("", digits))
+    m = _THOUSANDS_DECIMAL.fullmatch(digits)
     if m:
-        return float(re.sub(r"[ .,']", "", m.group(1)) + "." + m.group(2)[1:])
-    if re.fullmatch(r"\d+[.,]\d+", digits):
+        return float(_SEPARATOR.sub("", m.group(1)) + "." + m.group(2)[1:])
+    if _DECIMAL.fullmatch(digits):
         return float(digits.replace(",", "."))
-    if digits.isdigit():
-        return float(digits)
     return None
 
 
