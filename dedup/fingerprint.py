@@ -44,25 +44,61 @@ class ArticleInput:
         return (ArticleInput, (self.id, self.text, self.title, self.published, self.lang))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Fingerprint:
+    """What clustering keeps of an article.  Names and keywords are stored as two columns
+    each (words, counts): a parent process rebuilds them from its workers' flat lists with
+    two slices, where (word, count) tuples had to be looked up one by one to be shared.
+    ``entities`` and ``keywords`` give the (word, count) pairs."""
+
     id: str
     minhash: np.ndarray  # uint32[num_perm]
-    entities: tuple[tuple[str, int], ...]
+    entity_names: tuple[str, ...]  # sorted
+    entity_counts: tuple[int, ...]
     dates: tuple[str, ...]
     numbers: tuple[str, ...]
-    keywords: tuple[tuple[str, int], ...]
+    keyword_words: tuple[str, ...]  # sorted
+    keyword_counts: tuple[int, ...]
     lead: str  # distinct words of the folded title + start of the text, sorted
     lang: str | None
     published: str | None
     length: int  # characters of cleaned text
-    embedding: np.ndarray | None = None  # float16[384] title+lead (ClusterConfig.embeddings)
+    embedding: np.ndarray | None  # float16[384] title+lead (ClusterConfig.embeddings)
+
+    def __init__(
+        self, id: str, minhash: np.ndarray, entities, dates: tuple[str, ...], numbers: tuple[str, ...], keywords,
+        lead: str, lang: str | None, published: str | None, length: int, embedding: np.ndarray | None = None,
+    ):
+        names, counts = (tuple(column) for column in zip(*entities)) if entities else ((), ())
+        words, word_counts = (tuple(column) for column in zip(*keywords)) if keywords else ((), ())
+        _fill(self, (id, minhash, names, counts, dates, numbers, words, word_counts, lead, lang, published, length, embedding))
+
+    @property
+    def entities(self) -> tuple[tuple[str, int], ...]:
+        return tuple(zip(self.entity_names, self.entity_counts))
+
+    @property
+    def keywords(self) -> tuple[tuple[str, int], ...]:
+        return tuple(zip(self.keyword_words, self.keyword_counts))
 
     def __reduce__(self):
-        return (Fingerprint, tuple(getattr(self, name) for name in _FINGERPRINT_FIELDS))
+        return (_fingerprint_of_fields, tuple(getattr(self, name) for name in _FINGERPRINT_FIELDS))
 
 
 _FINGERPRINT_FIELDS = tuple(Fingerprint.__dataclass_fields__)
+_SETTERS = tuple(Fingerprint.__dict__[name].__set__ for name in _FINGERPRINT_FIELDS)  # slot descriptors
+
+
+def _fill(fp: Fingerprint, values: tuple) -> None:
+    for set_field, value in zip(_SETTERS, values):
+        set_field(fp, value)
+
+
+def _fingerprint_of_fields(*values) -> Fingerprint:
+    """A `Fingerprint` from its stored fields, in `_FINGERPRINT_FIELDS` order."""
+    fp = object.__new__(Fingerprint)
+    _fill(fp, values)
+    return fp
 
 
 def as_input(item, text: str | None = None) -> ArticleInput:
@@ -235,36 +271,13 @@ def keywords_of(folded: str, n: int) -> tuple[tuple[str, int], ...]:
     return tuple(top)
 
 
-# One shared tuple per distinct (word, count): fingerprints keep ~90 of them each, and the
-# same few ("union", 1), ("minister", 2)... recur in article after article (56k distinct
-# among 1.7M in 20k articles), so sharing them halves a fingerprint's memory.
-_SHARED_PAIRS: dict[tuple[str, int], tuple[str, int]] = {}
-_SHARED_PAIRS_MAX = 1 << 22  # entries; cleared when full (later pairs are simply not shared)
-
-
-def _shared(pairs) -> tuple[tuple[str, int], ...]:
-    """``pairs`` as a tuple of the shared (word, count) tuples (words interned)."""
-    return tuple(_share_all([w for w, _ in pairs], [c for _, c in pairs]))
-
-
-def _share_all(words: list[str], counts: list[int]) -> list[tuple[str, int]]:
-    """The shared (word, count) tuple of each word and count, words interned.  C-level
-    maps (intern, then dict.setdefault with the pair as its own default): a Python loop
-    with a lookup per pair cost the parent as much as a third of a worker's time."""
-    shared = _SHARED_PAIRS
-    if len(shared) >= _SHARED_PAIRS_MAX:
-        shared.clear()
-    pairs = list(zip(map(sys.intern, words), counts))
-    return list(map(shared.setdefault, pairs, pairs))
-
-
 def fingerprint_batch(
     items: list[ArticleInput], config: ClusterConfig, aliases: AliasTable | None = None, *, share: bool = True
 ) -> list[Fingerprint]:
     """Fingerprints of a batch of articles (one MinHash call for the whole batch).
 
-    ``share=False`` skips sharing (word, count) tuples between fingerprints (a worker
-    process, whose fingerprints are packed and rebuilt by its parent, has no use for it)."""
+    ``share=False`` skips interning keywords (a worker process, whose fingerprints are
+    packed and rebuilt by its parent, has no use for it: the parent interns them)."""
     folded = [fold_text(item.text) for item in items]
     matrix = minhash_matrix(folded, config)
     embeddings: list = [None] * len(items)
@@ -283,21 +296,14 @@ def fingerprint_batch(
         # Stored as its distinct words in order: token_set_ratio compares word sets, and
         # sorted input saves it a quarter of its time (same scores).
         lead = " ".join(sorted(set(lead_words)))
-        out.append(
-            Fingerprint(
-                id=item.id,
-                minhash=row.copy(),
-                entities=_shared(signature.entities) if share else signature.entities,
-                dates=signature.dates,
-                numbers=signature.numbers,
-                keywords=_shared(keywords) if share else keywords,
-                lead=lead,
-                lang=item.lang,
-                published=item.published,
-                length=len(item.text),
-                embedding=embedding,
-            )
-        )
+        names, counts = (tuple(column) for column in zip(*signature.entities)) if signature.entities else ((), ())
+        words, word_counts = (tuple(column) for column in zip(*keywords)) if keywords else ((), ())
+        if share:
+            words = tuple(map(sys.intern, words))
+        out.append(_fingerprint_of_fields(
+            item.id, row.copy(), names, counts, signature.dates, signature.numbers, words, word_counts,
+            lead, item.lang, item.published, len(item.text), embedding,
+        ))
     return out
 
 
@@ -319,10 +325,9 @@ class PackedFingerprints:
 
     Pickling ~100 small (word, count) tuples per article cost a third as much as
     fingerprinting it, and as much again to unpickle in the parent (which then fell behind
-    its workers).  Here a batch travels as one MinHash matrix, one flat list of words
-    (pickle writes a repeated word once) and integer arrays of counts and list sizes.
-    Iterating rebuilds equal fingerprints, (word, count) tuples shared as `fingerprint_batch`
-    shares them.
+    its workers).  Here a batch travels as one MinHash matrix, one flat list of words and
+    integer arrays of counts and list sizes.  Iterating rebuilds equal fingerprints (words
+    interned, so the parent keeps one string per word) with slices of those lists.
     """
 
     __slots__ = ("_state",)
@@ -336,12 +341,12 @@ class PackedFingerprints:
         counts: list[int] = []
         sizes: list[int] = []  # entities then keywords, per article
         for fp in fps:
-            for pairs in (fp.entities, fp.keywords):
-                sizes.append(len(pairs))
-                if pairs:
-                    pair_words, pair_counts = zip(*pairs)
-                    words.extend(pair_words)
-                    counts.extend(pair_counts)
+            words.extend(fp.entity_names)
+            words.extend(fp.keyword_words)
+            counts.extend(fp.entity_counts)
+            counts.extend(fp.keyword_counts)
+            sizes.append(len(fp.entity_names))
+            sizes.append(len(fp.keyword_words))
         self._state = (
             [(fp.id, fp.dates, fp.numbers, fp.lead, fp.lang, fp.published, fp.length, fp.embedding) for fp in fps],
             np.stack([fp.minhash for fp in fps]) if fps else None,
@@ -358,22 +363,14 @@ class PackedFingerprints:
 
     def __iter__(self):
         rows, matrix, words, counts, sizes = self._state
-        pairs = _share_all(words, counts.tolist())
+        words = list(map(sys.intern, words))
+        counts = counts.tolist()
         ends = [0, *np.cumsum(sizes).tolist()]
         for k, (doc_id, dates, numbers, lead, lang, published, length, embedding) in enumerate(rows):
             e_start, e_end, k_end = ends[2 * k], ends[2 * k + 1], ends[2 * k + 2]
-            yield Fingerprint(
-                id=doc_id,
-                minhash=matrix[k].copy(),
-                entities=tuple(pairs[e_start:e_end]),
-                dates=dates,
-                numbers=numbers,
-                keywords=tuple(pairs[e_end:k_end]),
-                lead=lead,
-                lang=lang,
-                published=published,
-                length=length,
-                embedding=embedding,
+            yield _fingerprint_of_fields(
+                doc_id, matrix[k].copy(), tuple(words[e_start:e_end]), tuple(counts[e_start:e_end]), dates, numbers,
+                tuple(words[e_end:k_end]), tuple(counts[e_end:k_end]), lead, lang, published, length, embedding,
             )
 
 

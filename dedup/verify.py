@@ -43,7 +43,7 @@ class Link:
 def event_terms(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """(keys, counts) of an article's event signature: entities with their counts, then
     dates and amounts (count 1).  A key's term weight is 1 + log(count)."""
-    names, counts = zip(*fp.entities) if fp.entities else ((), ())
+    names, counts = fp.entity_names, fp.entity_counts
     extra = []
     seen = set()
     for date in fp.dates:
@@ -74,7 +74,7 @@ def keyword_terms(fp: Fingerprint) -> list[tuple[str, float]]:
 
 
 def _keyword_counts(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    return tuple(zip(*fp.keywords)) if fp.keywords else ((), ())  # type: ignore[return-value]
+    return fp.keyword_words, fp.keyword_counts
 
 
 class CorpusStats:
@@ -87,7 +87,7 @@ class CorpusStats:
         for fp in fingerprints:
             for key in event_terms(fp)[0]:
                 event_df[key] = event_df.get(key, 0) + 1
-            for word, _ in fp.keywords:
+            for word in fp.keyword_words:
                 keyword_df[word] = keyword_df.get(word, 0) + 1
         self.event_df = event_df
         self.keyword_df = keyword_df

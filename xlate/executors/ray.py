@@ -475,7 +475,7 @@ def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -
     out: list[list] = [[] for _ in range(n_blocks)]
     for fp, rank in zip(fps, ranks.tolist()):
         event_df.update(event_terms(fp)[0])  # occurrences, as CorpusStats counts them
-        keyword_df.update(w for w, _ in fp.keywords)
+        keyword_df.update(fp.keyword_words)
         out[rank // block_docs].append((rank, fp))
     return [(event_df, keyword_df), *out]
 
