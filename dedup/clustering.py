@@ -178,9 +178,10 @@ def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np
         gb = np.concatenate([gb[rest], pairs % n])
         total = np.concatenate([total[rest], summed])
         ga, gb, total = _joinable(n, ga, gb, total, size, threshold)
-    order = np.argsort(label, kind="stable")
+    order = np.argsort(label, kind="stable")  # members of a group together, ascending
     bounds = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1], True]).tolist()
-    groups = [order[bounds[k] : bounds[k + 1]].tolist() for k in range(len(bounds) - 1)]
+    members = order.tolist()
+    groups = [members[start:end] for start, end in zip(bounds, bounds[1:])]
     groups.sort(key=lambda g: g[0])
     return groups
 
