@@ -155,8 +155,8 @@ def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np
         np.minimum.at(best_low, b[best_at_b], low[a[best_at_b]])
         mutual = best_at_a & best_at_b & (low[b] == best_low[a]) & (low[a] == best_low[b])
         x, y = a[mutual], b[mutual]  # y merges into x
-        # The best pair of all is always mutual, so every round merges at least once.
-        assert len(x), "average link: a round without a merge"
+        if len(x) == 0:  # the best pair of all is always mutual: every round merges
+            raise RuntimeError("average link: a round without a merge (a bug: please report it)")
         size[x] += size[y]
         low[x] = np.minimum(low[x], low[y])
         remap = np.arange(n, dtype=np.int64)
