@@ -239,11 +239,6 @@ def merge_pairs(*arrays: np.ndarray) -> np.ndarray:
     return _distinct(np.concatenate(present))
 
 
-def idf_weights(df: np.ndarray, n_docs: int) -> np.ndarray:
-    """Smoothed IDF; keys in every document weigh about zero."""
-    return np.log((n_docs + 1.0) / (df + 0.5)).clip(min=0.0) if n_docs else np.zeros(len(df))
-
-
 def expected_candidate_probability(jaccard: float, bands: int, rows: int) -> float:
     """Probability that a pair of this Jaccard shares at least one band (for reports)."""
     return 1.0 - (1.0 - jaccard**rows) ** bands if 0 <= jaccard <= 1 else math.nan

@@ -68,11 +68,6 @@ def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
     return [(key, 1.0 + math.log(count)) for key, count in zip(keys, counts)]
 
 
-def keyword_terms(fp: Fingerprint) -> list[tuple[str, float]]:
-    """(word, term weight) of an article's keywords."""
-    return [(word, 1.0 + math.log(count)) for word, count in fp.keywords]
-
-
 def _keyword_counts(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
     return fp.keyword_words, fp.keyword_counts
 
@@ -92,12 +87,9 @@ class CorpusStats:
         self.event_df = event_df
         self.keyword_df = keyword_df
 
-    def idf_array(self, df: np.ndarray) -> np.ndarray:
-        """IDF of document frequencies: log((n + 1) / (df + 0.5)), never below 0."""
-        return _idf(self.n_docs, df)
-
 
 def _idf(n_docs: int, df: np.ndarray) -> np.ndarray:
+    """IDF of document frequencies: log((n + 1) / (df + 0.5)), never below 0."""
     return np.maximum(0.0, np.log((n_docs + 1.0) / (df + 0.5)))
 
 

@@ -11,7 +11,7 @@ import pytest
 from dedup.clustering import fingerprints
 from dedup.config import ClusterConfig
 from dedup.fingerprint import ArticleInput, Fingerprint
-from dedup.verify import CorpusStats, PairScorer, _day_dates, event_keys, keyword_terms, verify
+from dedup.verify import CorpusStats, PairScorer, _day_dates, event_keys, verify
 
 
 def idf(stats, df: int) -> float:
@@ -24,7 +24,8 @@ def event_vector(stats, fp) -> dict[str, float]:
 
 
 def keyword_vector(stats, fp) -> dict[str, float]:
-    return {w: tf * idf(stats, stats.keyword_df.get(w, 0)) for w, tf in keyword_terms(fp)}
+    """Reference: an article's keywords weighted by (1 + log count) x IDF, as a dict."""
+    return {w: (1.0 + math.log(c)) * idf(stats, stats.keyword_df.get(w, 0)) for w, c in fp.keywords}
 
 
 def _unit(vector: dict[str, float]) -> dict[str, float]:
@@ -141,6 +142,11 @@ def test_bulk_scores_equal_the_per_pair_arithmetic(seed_docs):
         link = verify(fa, fb, stats, config)
         assert link.score == scores.score[k]
         assert link.reasons["scores"]["event"] == round(event, 4)
+    # Without stats the scorer counts document frequencies over its own articles (what
+    # cluster_fingerprints does): the same scores as with CorpusStats of those articles.
+    own = PairScorer(fps, None, config).score(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
+    assert own.score.tolist() == scores.score.tolist()
+    assert own.event.tolist() == scores.event.tolist() and own.keywords.tolist() == scores.keywords.tolist()
 
 
 def test_scores_do_not_depend_on_which_other_articles_are_scored(seed_docs):
