@@ -127,10 +127,10 @@ def _average_link_edges(n: int, first: np.ndarray, second: np.ndarray, score: np
     first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
     keep = first != second
     first, second, score = first[keep], second[keep], np.asarray(score, dtype=np.float64)[keep]
-    lo, hi = np.minimum(first, second).astype(np.int64), np.maximum(first, second).astype(np.int64)
+    lo, hi = np.minimum(first, second), np.maximum(first, second)
     _, last_from_end = np.unique((lo * n + hi)[::-1], return_index=True)
     last = len(lo) - 1 - last_from_end  # each pair's last occurrence, in pair order
-    ga, gb, total = lo[last], hi[last], score[last].astype(np.float64)
+    ga, gb, total = lo[last], hi[last], score[last]
     label = np.arange(n, dtype=np.int64)  # group of each node, named by one of its members
     size = np.ones(n, dtype=np.int64)
     low = np.arange(n, dtype=np.int64)  # smallest member of each group
@@ -254,7 +254,7 @@ def _clusters_of_edges(
     """Clusters of the id-sorted ``ids`` from their link edges in (first, second) order:
     average-link groups, then each group's spanning links, made by ``links_at(positions
     of the edges)`` (only those links get their reasons written)."""
-    groups = _group_edges(len(ids), first, second, score, config)
+    groups = _average_link_edges(len(ids), first, second, score, config.threshold)
     group_of = _group_index(len(ids), groups)
     inner = np.flatnonzero(group_of[first] == group_of[second])
     tree = _spanning_links(len(ids), first[inner], second[inner], score[inner])
@@ -300,13 +300,6 @@ def _group_index(n: int, groups: Sequence[Sequence[int]]) -> np.ndarray:
     for g, group in enumerate(groups):
         group_of[group] = g
     return group_of
-
-
-def _group_edges(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray, config: ClusterConfig) -> list[list[int]]:
-    """Groups (sorted index lists, ordered by smallest member) of ``n`` id-sorted articles from
-    their link edges, given in (first, second) order: average link over all of them at once
-    (it keeps to the components of above-threshold links itself)."""
-    return _average_link_edges(n, first, second, score, config.threshold)
 
 
 def _spanning_links(n: int, first: np.ndarray, second: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -365,10 +358,10 @@ def _make_clusters(
 def clusters_from_links(ids: Sequence[str], links: Iterable[Link], config: ClusterConfig) -> list[Cluster]:
     """Group articles from their verified links (see the module doc).
 
-    ``ids`` are all article ids, ``links`` the verified links among them.  The link graph
-    is split into connected components and each is grouped by average link, so the result
-    is the same whether this runs on a whole corpus or on each component separately (the
-    Ray executor does the latter).  Clusters are numbered ``c0001``... by their smallest
+    ``ids`` are all article ids, ``links`` the verified links among them.  Average link
+    never merges across connected components of the link graph, so the result is the same
+    whether this runs on a whole corpus or on each component separately (the Ray executor
+    does the latter).  Clusters are numbered ``c0001``... by their smallest
     member id.
     """
     ids = sorted(ids)

@@ -69,9 +69,7 @@ class Fingerprint:
         self, id: str, minhash: np.ndarray, entities, dates: tuple[str, ...], numbers: tuple[str, ...], keywords,
         lead: str, lang: str | None, published: str | None, length: int, embedding: np.ndarray | None = None,
     ):
-        names, counts = (tuple(column) for column in zip(*entities)) if entities else ((), ())
-        words, word_counts = (tuple(column) for column in zip(*keywords)) if keywords else ((), ())
-        _fill(self, (id, minhash, names, counts, dates, numbers, words, word_counts, lead, lang, published, length, embedding))
+        _fill(self, (id, minhash, *_columns(entities), dates, numbers, *_columns(keywords), lead, lang, published, length, embedding))
 
     @property
     def entities(self) -> tuple[tuple[str, int], ...]:
@@ -87,6 +85,11 @@ class Fingerprint:
 
 _FINGERPRINT_FIELDS = tuple(Fingerprint.__dataclass_fields__)
 _SETTERS = tuple(Fingerprint.__dict__[name].__set__ for name in _FINGERPRINT_FIELDS)  # slot descriptors
+
+
+def _columns(pairs) -> tuple[tuple, tuple]:
+    """(words, counts) of (word, count) pairs."""
+    return tuple(zip(*pairs)) if pairs else ((), ())  # type: ignore[return-value]
 
 
 def _fill(fp: Fingerprint, values: tuple) -> None:
@@ -296,8 +299,8 @@ def fingerprint_batch(
         # Stored as its distinct words in order: token_set_ratio compares word sets, and
         # sorted input saves it a quarter of its time (same scores).
         lead = " ".join(sorted(set(lead_words)))
-        names, counts = (tuple(column) for column in zip(*signature.entities)) if signature.entities else ((), ())
-        words, word_counts = (tuple(column) for column in zip(*keywords)) if keywords else ((), ())
+        names, counts = _columns(signature.entities)
+        words, word_counts = _columns(keywords)
         if share:
             words = tuple(map(sys.intern, words))
         out.append(_fingerprint_of_fields(
