@@ -56,6 +56,8 @@ def test_seeds_run_writes_the_layout_contract(seeds_run):
     assert run_json["glossary"]["sha256"] and run_json["signature"].startswith("engine:apertium")
     assert run_json["cluster"]["lsh_bands"] > 0 and run_json["version"]
     assert (out / "errors.jsonl").read_text() == ""
+    # The translation memory is closed when the run returns: no SQLite -wal/-shm files left.
+    assert (out / "tm.sqlite").exists() and not list(out.glob("tm.sqlite-*"))
 
 
 def test_glossary_locks_names_in_the_english(seeds_run):

@@ -125,23 +125,28 @@ def run(
         return run_ray(corpus, out, config, progress=progress, stdin=stdin)
     tick = progress or (lambda stage, n: None)
     job = prepare(corpus, out, config, stdin)
-    failures = _Failures()
+    try:
+        failures = _Failures()
 
-    stats = LineStats(config.cleaner)
-    for n, doc in enumerate(read_corpus(job.corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
-        stats.add(doc)
-        tick("scan", n)
-    cleaner = Cleaner(config.cleaner, line_stats=stats)
+        stats = LineStats(config.cleaner)
+        for n, doc in enumerate(read_corpus(job.corpus, max_bytes=config.max_bytes, on_error=failures.reader()), start=1):
+            stats.add(doc)
+            tick("scan", n)
+        cleaner = Cleaner(config.cleaner, line_stats=stats)
 
-    records: dict[str, dict[str, Any]] = {}
-    cleaned = _clean_stream(job, cleaner, records, failures, tick)
-    from dedup.clustering import cluster
+        records: dict[str, dict[str, Any]] = {}
+        cleaned = _clean_stream(job, cleaner, records, failures, tick)
+        from dedup.clustering import cluster
 
-    clusters = cluster(cleaned, job.cluster_config, aliases=job.aliases)
-    summary = job.summary()
-    if job.translator is not None:
-        _translate_all(job, records, summary, failures, tick)
-    return finish(job, clusters, records, summary, failures.items)
+        clusters = cluster(cleaned, job.cluster_config, aliases=job.aliases)
+        summary = job.summary()
+        if job.translator is not None:
+            _translate_all(job, records, summary, failures, tick)
+        return finish(job, clusters, records, summary, failures.items)
+    finally:
+        # The translation memory is closed here, not at garbage collection: SQLite removes its
+        # -wal and -shm files from OUT when the last connection closes.
+        job.close()
 
 
 @dataclass
@@ -159,6 +164,11 @@ class Job:
     @property
     def aliases(self) -> dict[str, str] | None:
         return self.glossary.aliases() if self.glossary else None
+
+    def close(self) -> None:
+        """Close the translator (its translation memory and engines); the job is done."""
+        if self.translator is not None:
+            self.translator.close()
 
     def summary(self) -> RunSummary:
         return RunSummary(out=self.out, signature=self.signature)

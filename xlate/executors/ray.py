@@ -85,6 +85,7 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
         raise ExecutorError(f"the Ray run failed: {type(cause).__name__}: {str(cause).strip().splitlines()[-1][:300]}; "
                             "rerun with the same OUT to resume (finished batches are kept)") from exc
     finally:
+        job.close()
         if started_here:
             ray.shutdown()
 
