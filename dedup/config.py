@@ -9,10 +9,13 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION"]
+__all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION", "FINGERPRINT_VERSION"]
 
-# Bump when fingerprints or scores change meaning: an index made by another version is refused.
-CLUSTER_VERSION = "0.3"
+# Bump when scores or clusters change meaning: it is part of every result's signature.
+CLUSTER_VERSION = "0.4"
+# Bump when fingerprints change meaning: an index made by another version is refused.  Kept
+# apart from CLUSTER_VERSION so that a scoring change does not force an index rebuild.
+FINGERPRINT_VERSION = "0.3"
 
 
 # Recall the LSH bands must reach for a pair exactly at `near_duplicate`.
@@ -80,7 +83,7 @@ class ClusterConfig:
     keywords: content words kept per article for the keyword cosine.
     seed: MinHash seed.
     workers: processes used to fingerprint (spawn start method), and threads used to
-        compare leads while verifying; 1 = in process.
+        find candidates and score them; 1 = in process.
     batch_size: articles fingerprinted per batch (bounded memory while streaming).
     """
 
@@ -172,7 +175,7 @@ class ClusterConfig:
         return out
 
     def fingerprint_key(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.FINGERPRINT_FIELDS} | {"version": CLUSTER_VERSION}
+        return {name: getattr(self, name) for name in self.FINGERPRINT_FIELDS} | {"version": FINGERPRINT_VERSION}
 
     @property
     def signature(self) -> str:

@@ -25,7 +25,7 @@ from .entities import _STOP, AliasTable, extract, fold_text
 __all__ = ["Fingerprint", "ArticleInput", "fingerprint_batch", "minhash_matrix", "as_input"]
 
 _WORD = re.compile(r"\w+")
-_LEAD_CHARS = 240  # title + lead compared with rapidfuzz: short, so the scorer stays fast
+_LEAD_CHARS = 240  # title + lead, compared by character trigrams (verify.lead_similarity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,8 +296,8 @@ def fingerprint_batch(
         # folded lead, without folding its start again.
         lead_src = f"{fold_text(item.title)}\n{ftext}" if item.title and not item.text.startswith(item.title) else ftext
         lead_words = " ".join(lead_src[: _LEAD_CHARS * 2].split())[:_LEAD_CHARS].split()
-        # Stored as its distinct words in order: token_set_ratio compares word sets, and
-        # sorted input saves it a quarter of its time (same scores).
+        # Stored as its distinct words in order: the lead is compared as a set of within-word
+        # trigrams, which word order and repeats do not change.
         lead = " ".join(sorted(set(lead_words)))
         names, counts = _columns(signature.entities)
         words, word_counts = _columns(keywords)

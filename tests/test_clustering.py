@@ -163,7 +163,7 @@ def test_config_validation_names_value_and_fix(kwargs, message):
 def test_config_signature_and_lsh_params():
     config = ClusterConfig()
     assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (42, 3)
-    assert config.signature.startswith("dedup:0.3|t:0.1|nd:0.5|lsh:42x3|cfg:")
+    assert config.signature.startswith("dedup:0.4|t:0.1|nd:0.5|lsh:42x3|cfg:")
     assert config.signature == ClusterConfig().signature
     assert ClusterConfig(threshold=0.2).signature != config.signature
     assert config.to_json()["lsh_bands"] == 42
