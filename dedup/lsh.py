@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._threads import map_threads
+
 __all__ = ["band_keys", "lsh_pairs", "event_pairs", "merge_pairs"]
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -163,13 +165,7 @@ def event_pairs(
         lo = hi
     if not blocks:
         return empty
-    if workers > 1 and len(blocks) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(workers) as pool:
-            kept = list(pool.map(lambda args: _block_top_partners(*args), blocks))
-    else:
-        kept = [_block_top_partners(*args) for args in blocks]
+    kept = map_threads(lambda args: _block_top_partners(*args), blocks, workers)
     return _distinct(np.concatenate(kept))
 
 
