@@ -335,21 +335,23 @@ def _make_clusters(
     with the most link score over all inner links."""
     # Interleaved (first, second) so each member's score is summed in link order.
     strength = np.bincount(np.stack([first, second], axis=1).ravel(), weights=np.repeat(score, 2), minlength=len(ids))
-    pair_count = np.bincount(group_of[first], minlength=len(groups))
+    # Plain lists: one numpy scalar access per member cost more than the rest of the loop.
+    strength_of = strength.tolist()
+    pair_count = np.bincount(group_of[first], minlength=len(groups)).tolist()
     tree_links: dict[int, list[Link]] = {}
     for i, link in zip(first[tree].tolist(), links):
         tree_links.setdefault(int(group_of[i]), []).append(link)
     out: list[Cluster] = []
     width = max(4, len(str(len(groups))))
     for number, group in enumerate(groups, start=1):
-        representative = min(group, key=lambda i: (-strength[i], ids[i]))
+        representative = group[0] if len(group) == 1 else min(group, key=lambda i: (-strength_of[i], ids[i]))
         out.append(
             Cluster(
                 id=f"c{number:0{width}d}",
                 members=[ids[i] for i in group],
                 representative=ids[representative],
                 links=tree_links.get(number - 1, []),
-                linked_pairs=int(pair_count[number - 1]),
+                linked_pairs=pair_count[number - 1],
             )
         )
     return out
