@@ -7,7 +7,10 @@ then: pairs whose day-level dates are all further apart than ``date_window_days`
 multiplied by ``date_penalty``; other copies (MinHash Jaccard >= near_duplicate) score at
 least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share few
 keywords and no comparable titles: their score is mostly the event overlap
-(``1 - cross_keyword_weight``), the rest the keyword cosine.
+(``1 - cross_keyword_weight``), the rest the keyword cosine.  With embeddings, the pairs
+``embedding_pairs`` names (by default the cross-lingual ones) score
+``(1 - embedding_weight) * score + embedding_weight * rescaled e5 cosine`` before the date
+and copy rules.
 """
 from __future__ import annotations
 
@@ -202,7 +205,7 @@ def _unit_idf_rows(rows: Iterable[tuple[Sequence[str], Sequence[int]]], df: dict
 # ``ord``, ``rd ``), hashed into LEAD_BITS bits; two leads compare by the overlap of their bit
 # sets less what two random sets of those sizes share by chance, so identical leads score 1
 # and unrelated ones about 0.  Like token_set_ratio (which it replaced) it forgives word order
-# and inflections (``libération`` / ``libéré``), and at 2.0M pairs it costs 0.2 s where
+# and inflections (``libération`` / ``libéré``), and at 2.0M pairs it costs 0.3 s where
 # rapidfuzz's cpdist took 10 CPU-s.  A 240-character lead has ~170 trigrams: 2048 bits keep
 # chance collisions to ~14, which the correction removes on average.
 LEAD_BITS = 2048
@@ -315,7 +318,7 @@ class PairScores:
     jaccard: np.ndarray
     gap: np.ndarray  # days; NaN where a side has no day-level date
     cross: np.ndarray
-    embedding: np.ndarray | None  # cosine; NaN where a side has none
+    embedding: np.ndarray | None  # cosine; NaN where not mixed in (a side has none, or config.embedding_pairs excludes the pair)
 
     @classmethod
     def concatenate(cls, parts: Sequence[PairScores]) -> PairScores:
@@ -391,8 +394,10 @@ class PairScorer:
         embedding = None
         if self._embedding is not None:
             both = self._has_embedding[i] & self._has_embedding[j]
+            if config.embedding_pairs == "cross-lingual":
+                both &= cross
             embedding = np.einsum("ij,ij->i", self._embedding[i], self._embedding[j]).astype(np.float64)
-            embedding[~both] = np.nan
+            embedding[~both] = np.nan  # not part of the score: not a reason either
             from .embed import embedding_score
 
             scaled = embedding_score(embedding, config.embedding_floor)

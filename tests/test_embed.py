@@ -34,6 +34,19 @@ def test_embeddings_lift_the_cross_lingual_same_event_pair_and_give_their_reason
     assert "embedding_cosine" not in explain(fr, en, ClusterConfig()).reasons["scores"]
 
 
+def test_embeddings_score_cross_lingual_pairs_only_unless_asked():
+    """In one language, the words decide (embeddings there link unrelated news of one region)."""
+    fr, en = _doc("fr", "fr", FR), _doc("en", "en", EN)
+    en_same_lang = _doc("en2", "fr", EN)  # the English text labelled French: a monolingual pair
+    cross_only = ClusterConfig(embeddings=True)
+    words = explain(fr, en_same_lang, ClusterConfig())
+    mono = explain(fr, en_same_lang, cross_only)
+    assert mono.score == words.score and "embedding_cosine" not in mono.reasons["scores"]
+    everywhere = explain(fr, en_same_lang, ClusterConfig(embeddings=True, embedding_pairs="all"))
+    assert "embedding_cosine" in everywhere.reasons["scores"] and everywhere.score != words.score
+    assert "embedding_cosine" in explain(fr, en, cross_only).reasons["scores"]
+
+
 def test_embedding_settings_are_validated():
     from dedup.errors import ConfigError
 
@@ -41,3 +54,5 @@ def test_embedding_settings_are_validated():
         ClusterConfig(embedding_floor=1.0)
     with pytest.raises(ConfigError, match="embedding_weight"):
         ClusterConfig(embedding_weight=2)
+    with pytest.raises(ConfigError, match="embedding_pairs='mono'.*'cross-lingual', 'all'"):
+        ClusterConfig(embedding_pairs="mono")
