@@ -53,6 +53,21 @@ def test_other_fingerprint_settings_are_refused(tmp_path, seed_docs):
     assert len(ClusterIndex.open(path, ClusterConfig(threshold=0.2))) == 1
 
 
+def test_a_new_scoring_version_keeps_the_index_and_a_new_fingerprint_version_refuses_it(tmp_path, seed_docs, monkeypatch):
+    import dedup.config
+
+    path = tmp_path / "x.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs[:1])
+    index.save()
+    monkeypatch.setattr(dedup.config, "CLUSTER_VERSION", "99.0")  # scores changed, fingerprints did not
+    assert len(ClusterIndex.open(path)) == 1
+    assert ClusterConfig().signature.startswith("dedup:99.0|")  # results still say which scoring made them
+    monkeypatch.setattr(dedup.config, "FINGERPRINT_VERSION", "99.0")
+    with pytest.raises(IncompatibleFingerprintError, match="99.0"):
+        ClusterIndex.open(path)
+
+
 def test_corrupt_index_raises_typed_error(tmp_path):
     path = tmp_path / "bad.idx"
     path.write_bytes(b"not gzip")
