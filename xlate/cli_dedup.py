@@ -57,7 +57,7 @@ def _read_clean(corpus: str, failures: list[dict]):
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
 @click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
-@click.option("--embeddings", is_flag=True, help="Mix in multilingual-e5-small similarity (pip install 'xlate[embed]'); best for cross-lingual corpora.")
+@click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @handle_errors
 def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None,
             embeddings: bool) -> None:
