@@ -379,7 +379,6 @@ class PairScorer:
 
     def _score_chunk(self, i: np.ndarray, j: np.ndarray) -> PairScores:
         config = self.config
-        n = len(i)
         event = _row_dots(self.event_rows, i, j)
         keywords = _row_dots(self._keyword, i, j)
         li, lj = self._lang[i], self._lang[j]
