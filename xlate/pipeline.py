@@ -124,8 +124,9 @@ def run(
 
         return run_ray(corpus, out, config, progress=progress, stdin=stdin)
     tick = progress or (lambda stage, n: None)
-    job = prepare(corpus, out, config, stdin)
-    try:
+    # The job closes its translation memory on the way out, not at garbage collection:
+    # SQLite removes its -wal and -shm files from OUT when the last connection closes.
+    with prepare(corpus, out, config, stdin) as job:
         failures = _Failures()
 
         stats = LineStats(config.cleaner)
@@ -143,10 +144,6 @@ def run(
         if job.translator is not None:
             _translate_all(job, records, summary, failures, tick)
         return finish(job, clusters, records, summary, failures.items)
-    finally:
-        # The translation memory is closed here, not at garbage collection: SQLite removes its
-        # -wal and -shm files from OUT when the last connection closes.
-        job.close()
 
 
 @dataclass
@@ -169,6 +166,12 @@ class Job:
         """Close the translator (its translation memory and engines); the job is done."""
         if self.translator is not None:
             self.translator.close()
+
+    def __enter__(self) -> "Job":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     def summary(self) -> RunSummary:
         return RunSummary(out=self.out, signature=self.signature)

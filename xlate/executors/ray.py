@@ -74,20 +74,19 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
     import ray
 
     tick = progress or (lambda stage, n: None)
-    job = prepare(corpus, out, config, stdin)
-    started_here = _init(config)
-    try:
-        return _run(job, tick)
-    except ray.exceptions.RayError as exc:
-        cause = exc
-        while isinstance(cause, ray.exceptions.RayTaskError) and cause.cause is not None and cause.cause is not cause:
-            cause = cause.cause  # the worker's own exception, not Ray's wrapper
-        raise ExecutorError(f"the Ray run failed: {type(cause).__name__}: {str(cause).strip().splitlines()[-1][:300]}; "
-                            "rerun with the same OUT to resume (finished batches are kept)") from exc
-    finally:
-        job.close()
-        if started_here:
-            ray.shutdown()
+    with prepare(corpus, out, config, stdin) as job:  # closes the translation memory, also if Ray fails to start
+        started_here = _init(config)
+        try:
+            return _run(job, tick)
+        except ray.exceptions.RayError as exc:
+            cause = exc
+            while isinstance(cause, ray.exceptions.RayTaskError) and cause.cause is not None and cause.cause is not cause:
+                cause = cause.cause  # the worker's own exception, not Ray's wrapper
+            raise ExecutorError(f"the Ray run failed: {type(cause).__name__}: {str(cause).strip().splitlines()[-1][:300]}; "
+                                "rerun with the same OUT to resume (finished batches are kept)") from exc
+        finally:
+            if started_here:
+                ray.shutdown()
 
 
 def _init(config: RunConfig) -> bool:
