@@ -12,7 +12,7 @@ from .errors import ConfigError
 __all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION", "FINGERPRINT_VERSION"]
 
 # Bump when scores or clusters change meaning: it is part of every result's signature.
-CLUSTER_VERSION = "0.4"
+CLUSTER_VERSION = "0.5"
 # Bump when fingerprints change meaning: an index made by another version is refused.  Kept
 # apart from CLUSTER_VERSION so that a scoring change does not force an index rebuild.
 FINGERPRINT_VERSION = "0.3"
@@ -82,7 +82,15 @@ class ClusterConfig:
         pairs of SemEval-2022 have a median of 0.79).
     date_window_days: two articles whose date sets are both known and whose closest dates
         are further apart than this are treated as different events.
-    date_penalty: factor applied to the score of such a pair (0 vetoes it).
+    date_penalty: factor applied to the score of such a pair (0 vetoes it).  Soft: an
+        article's mentioned dates include background (the day a war began).
+    published_window_days: two articles whose publication dates are both known and further
+        apart than this are treated as different events (the same subject a month later),
+        unless they are copies of one text.  Wider than one event's coverage (a week or
+        two), narrower than a month.
+    published_penalty: factor applied to the score of such a pair; 0 (the default) vetoes
+        the pair, since publication dates are metadata, not words.  Average linkage can
+        still join the two through articles in between (a long-running story).
     max_postings: event keys (names, dates, amounts) shared by more articles than this are
         too common to propose candidates (``Europe``); they still count when verifying.
     max_candidates: per article, the strongest event-key candidates kept for verification.
@@ -109,6 +117,8 @@ class ClusterConfig:
     embedding_floor: float = 0.8
     date_window_days: int = 10
     date_penalty: float = 0.5
+    published_window_days: int = 14
+    published_penalty: float = 0.0
     max_postings: int = 200
     max_candidates: int = 20
     min_link: float = 0.05
@@ -121,7 +131,8 @@ class ClusterConfig:
     lsh_rows: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "near_duplicate", "min_link", "date_penalty", "cross_keyword_weight", "embedding_weight"):
+        for name in ("threshold", "near_duplicate", "min_link", "date_penalty", "published_penalty", "cross_keyword_weight",
+                     "embedding_weight"):
             value = getattr(self, name)
             _need(
                 isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0,
@@ -150,10 +161,12 @@ class ClusterConfig:
             self.num_perm <= 1024,
             f"ClusterConfig.num_perm={self.num_perm!r}: at most 1024 permutations; 128 is the usual choice",
         )
-        _need(
-            isinstance(self.date_window_days, int) and self.date_window_days >= 0,
-            f"ClusterConfig.date_window_days={self.date_window_days!r}: must be an integer >= 0 days (e.g. 10)",
-        )
+        for name, hint in (("date_window_days", "10"), ("published_window_days", "14")):
+            value = getattr(self, name)
+            _need(
+                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+                f"ClusterConfig.{name}={value!r}: must be an integer >= 0 days (e.g. {hint})",
+            )
         _need(isinstance(self.seed, int) and self.seed >= 0, f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
         _need(isinstance(self.embeddings, bool), f"ClusterConfig.embeddings={self.embeddings!r}: must be True or False")
         _need(

@@ -4,7 +4,9 @@ score = entity_weight * event overlap (IDF-weighted cosine over names, dates, am
       + keyword_weight * keyword TF-IDF cosine
       + title_weight * fuzzy title/lead similarity (character trigrams, see `lead_similarity`)
 then: pairs whose day-level dates are all further apart than ``date_window_days`` are
-multiplied by ``date_penalty``; other copies (MinHash Jaccard >= near_duplicate) score at
+multiplied by ``date_penalty``, pairs published further apart than
+``published_window_days`` (both publication dates known; copies excepted: a syndicated
+text reprinted later is still the one story) by ``published_penalty``; other copies (MinHash Jaccard >= near_duplicate) score at
 least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share few
 keywords and no comparable titles: their score is mostly the event overlap
 (``1 - cross_keyword_weight``), the rest the keyword cosine.  With embeddings, the pairs
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -280,6 +283,23 @@ def _date_table(fps: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
     return full, day
 
 
+# A publication date's day (ISO; a time part after it is ignored).
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
+
+
+def _published_ordinals(fps: Sequence[Fingerprint]) -> np.ndarray:
+    """Day ordinal of each article's publication date (``YYYY-MM-DD...``), else _NO_DATE."""
+    out = np.full(len(fps), _NO_DATE, dtype=np.int64)
+    for r, f in enumerate(fps):
+        m = _ISO_DAY.match(f.published or "")
+        if m:
+            try:
+                out[r] = _dt.date(int(m[1]), int(m[2]), int(m[3])).toordinal()
+            except ValueError:
+                pass  # not a calendar day: treated as unknown, never a reason to split
+    return out
+
+
 def _date_gaps(full: np.ndarray, day: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Days between the closest day-level dates of each pair (float; NaN where either
     article has none).  Both years known: calendar days; otherwise days within a leap year,
@@ -317,6 +337,7 @@ class PairScores:
     title: np.ndarray
     jaccard: np.ndarray
     gap: np.ndarray  # days; NaN where a side has no day-level date
+    published_gap: np.ndarray  # days between publication dates; NaN where a side has none
     cross: np.ndarray
     embedding: np.ndarray | None  # cosine; NaN where not mixed in (a side has none, or config.embedding_pairs excludes the pair)
 
@@ -357,6 +378,7 @@ class PairScorer:
         self._lead_bits = lead_bits([f.lead for f in self.fps])
         self._lead_counts = np.bitwise_count(self._lead_bits).sum(axis=1, dtype=np.int64).astype(np.float64)
         self._full_dates, self._day_dates = _date_table(self.fps)
+        self._published = _published_ordinals(self.fps)
         has = [f.embedding is not None for f in self.fps]
         self._has_embedding = np.array(has, dtype=bool)
         if any(has):
@@ -411,15 +433,22 @@ class PairScorer:
             ], dtype=np.float64)
         near_duplicate = jaccard >= config.near_duplicate
         gap = _date_gaps(self._full_dates, self._day_dates, i, j)
+        pa, pb = self._published[i], self._published[j]
+        published_gap = np.where((pa != _NO_DATE) & (pb != _NO_DATE), np.abs(pa - pb), np.nan)
         # Copies share their dates; a "copy" whose dates are all far apart is a recurring
         # template (weekly report, same press release a month later): a different event.
+        # Publication dates alone do not split copies: a syndicated text reprinted weeks
+        # later is still the one story.  They split the rest: the same subject a month on
+        # (a trial's verdict after its opening) shares names and topic words, not the event.
         with np.errstate(invalid="ignore"):
-            conflict = gap > config.date_window_days
-        score = np.where(conflict, score * config.date_penalty,
+            dates_apart = gap > config.date_window_days
+            published_apart = (published_gap > config.published_window_days) & ~near_duplicate
+        factor = np.where(dates_apart, config.date_penalty, 1.0) * np.where(published_apart, config.published_penalty, 1.0)
+        score = np.where(dates_apart | published_apart, score * factor,
                          np.where(near_duplicate, np.maximum(score, 0.5 + 0.5 * jaccard), score))
         score = np.round(np.minimum(1.0, score), 6)
         return PairScores(score=score, linked=score >= config.min_link, event=event, keywords=keywords, title=title,
-                          jaccard=jaccard, gap=gap, cross=cross, embedding=embedding)
+                          jaccard=jaccard, gap=gap, published_gap=published_gap, cross=cross, embedding=embedding)
 
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
@@ -433,6 +462,7 @@ class PairScorer:
         config = self.config
         # Plain Python numbers of the pairs' scores, once (numpy scalars cost per access).
         gaps = scores.gap[k].tolist()
+        published_gaps = scores.published_gap[k].tolist()
         jaccards = scores.jaccard[k].tolist()
         cosines = scores.embedding[k].tolist() if scores.embedding is not None else [math.nan] * len(k)
         totals = scores.score[k].tolist()
@@ -446,6 +476,8 @@ class PairScorer:
         for n, events in enumerate(shared_events):
             gap, jaccard, cosine, score = gaps[n], jaccards[n], cosines[n], totals[n]
             gap_days = None if math.isnan(gap) else int(gap)
+            published_days = None if math.isnan(published_gaps[n]) else int(published_gaps[n])
+            near_duplicate = jaccard >= config.near_duplicate
             event, keywords, title, rounded_jaccard = parts[n]
             reasons: dict[str, Any] = {
                 "entities": [key for key in events if not key.startswith(("date:", "num:"))][:12],
@@ -461,7 +493,10 @@ class PairScorer:
                 },
                 "date_gap_days": gap_days,
                 "date_conflict": gap_days is not None and gap_days > config.date_window_days,
-                "near_duplicate": jaccard >= config.near_duplicate,
+                "published_gap_days": published_days,
+                "published_conflict": published_days is not None and published_days > config.published_window_days
+                and not near_duplicate,
+                "near_duplicate": near_duplicate,
                 "cross_lingual": cross[n],
             }
             id_a, id_b = ids[0][n], ids[1][n]

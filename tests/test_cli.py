@@ -58,3 +58,23 @@ def test_usage_errors_exit_2(tmp_path):
     assert runner.invoke(cli, ["clean", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]).exit_code == 2
     assert runner.invoke(cli, ["run", "seeds"]).exit_code == 2  # -o is required
     assert runner.invoke(cli, ["nope"]).exit_code == 2
+
+
+def test_explain_prints_the_reasons_of_a_pair_read_from_stdin():
+    articles = [
+        {"id": "verdict", "published": "2025-03-01",
+         "text": "La cour d'assises de Rennes a condamné Yannick Morvan à douze ans de prison pour l'incendie de Plouguerneau."},
+        {"id": "appeal", "published": "2025-04-12",
+         "text": "Procès en appel à Rennes : Yannick Morvan conteste sa peine pour l'incendie de Plouguerneau."},
+    ]
+    stdin = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+    result = CliRunner().invoke(cli, ["explain", "-", "verdict", "appeal"], input=stdin)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "appeal <-> verdict: score 0.000 (not linked)"
+    assert "  shared names:    morvan, plouguerneau, rennes, yannick" in lines
+    assert "  published 42 days apart -> different events, score penalised" in lines
+    as_json = json.loads(CliRunner().invoke(cli, ["explain", "-", "verdict", "appeal", "--json"], input=stdin).output)
+    assert as_json["reasons"]["published_gap_days"] == 42 and as_json["reasons"]["published_conflict"] is True
+    missing = CliRunner().invoke(cli, ["explain", "-", "verdict", "nope"], input=stdin)
+    assert missing.exit_code == 2 and "no article with id 'nope'" in missing.output

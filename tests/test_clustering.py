@@ -121,6 +121,47 @@ def test_date_conflict_penalises_same_names_a_month_apart():
     assert far.score < near.score
 
 
+_VERDICT = "La cour d'assises de Rennes a condamné Yannick Morvan à douze ans de prison pour l'incendie de la scierie de Plouguerneau."
+_APPEAL = "Yannick Morvan fera appel : la cour d'assises de Rennes l'a condamné à douze ans pour l'incendie de la scierie de Plouguerneau."
+
+
+@pytest.mark.parametrize(
+    "published_a, published_b, text_b, gap, conflict",
+    [
+        ("2025-03-01", "2025-03-04", _APPEAL, 3, False),
+        ("2025-03-01", "2025-03-15", _APPEAL, 14, False),  # the 14-day window's edge
+        ("2025-03-01", "2025-03-16", _APPEAL, 15, True),
+        ("2025-03-01", "2025-04-10T08:00:00+02:00", _APPEAL, 40, True),  # a time part is ignored
+        ("2025-03-01", None, _APPEAL, None, False),  # one date unknown: no judgement
+        ("2025-03-01", "2025-02-30", _APPEAL, None, False),  # not a calendar day: unknown
+        ("2025-03-01", "2025-04-10", _VERDICT + " Fin.", 40, False),  # a copy reprinted later
+    ],
+)
+def test_publication_dates_far_apart_are_different_events(published_a, published_b, text_b, gap, conflict):
+    a = Document(id="a", text=_VERDICT, published=published_a)
+    b = Document(id="b", text=text_b, published=published_b)
+    undated = explain(Document(id="a", text=_VERDICT), Document(id="b", text=text_b))
+    link = explain(a, b)
+    assert link.reasons["published_gap_days"] == gap
+    assert link.reasons["published_conflict"] is conflict
+    assert link.reasons["date_conflict"] is False  # no dates in the texts
+    assert link.score == (0.0 if conflict else undated.score)  # published_penalty 0: a veto
+    assert explain(a, b, ClusterConfig(published_penalty=0.5)).score == (
+        round(undated.score * 0.5, 6) if conflict else undated.score)
+
+
+def test_same_subject_published_a_month_apart_is_two_clusters():
+    docs = [Document(id=f"{k}", text=text, published=day) for k, (text, day) in enumerate([
+        (_VERDICT, "2025-03-01"), (_APPEAL, "2025-03-02"),
+        # Six weeks on, the appeal: same names and subject, other words (not copies).
+        ("Procès en appel à Rennes : Yannick Morvan conteste sa peine pour l'incendie de Plouguerneau.", "2025-04-12"),
+        ("À Rennes, l'appel de Yannick Morvan s'ouvre ; la scierie de Plouguerneau avait brûlé.", "2025-04-14"),
+    ])]
+    undated = [Document(id=d.id, text=d.text) for d in docs]
+    assert [c.members for c in cluster(undated)] == [["0", "1", "2", "3"]]
+    assert [c.members for c in cluster(docs)] == [["0", "1"], ["2", "3"]]
+
+
 def test_explain_accepts_clean_documents(seed_docs):
     by = {d.id[:3]: d for d in seed_docs}
     link = explain(by["000"], by["002"], aliases={"Achgabat": "Ashgabat"}, context=seed_docs)
@@ -153,6 +194,8 @@ def test_cross_lingual_pair_scores_on_names_dates_amounts():
         ({"entity_weight": 0.9}, "sum to 1"),
         ({"threshold": 0.05, "min_link": 0.1}, "lower min_link"),
         ({"date_window_days": -1}, "date_window_days=-1"),
+        ({"published_window_days": 2.5}, "published_window_days=2.5"),
+        ({"published_penalty": -0.1}, "published_penalty=-0.1"),
     ],
 )
 def test_config_validation_names_value_and_fix(kwargs, message):
@@ -163,7 +206,7 @@ def test_config_validation_names_value_and_fix(kwargs, message):
 def test_config_signature_and_lsh_params():
     config = ClusterConfig()
     assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (42, 3)
-    assert config.signature.startswith("dedup:0.4|t:0.1|nd:0.5|lsh:42x3|cfg:")
+    assert config.signature.startswith("dedup:0.5|t:0.1|nd:0.5|lsh:42x3|cfg:")
     assert config.signature == ClusterConfig().signature
     assert ClusterConfig(threshold=0.2).signature != config.signature
     assert config.to_json()["lsh_bands"] == 42

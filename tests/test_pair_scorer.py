@@ -122,14 +122,19 @@ def test_bulk_date_gap_examples(a, b, expected):
 def test_bulk_scores_equal_the_per_pair_arithmetic(seed_docs):
     config = ClusterConfig()
     fps = list(fingerprints(seed_docs, config))
-    extra = [ArticleInput(id="en", text="Kaja Kallas met Central Asian ministers in Ashgabat on 27 March 2025.", lang="en"),
-             ArticleInput(id="fr", text=seed_docs[0].text, lang="fr")]
+    # Publication dates: 000 is dated 2025-04-25, 004 2020-12-16 (found in datelines); "fr"
+    # is a copy of 000 reprinted a month later (a copy: not split), "en" a day after 000.
+    extra = [ArticleInput(id="en", text="Kaja Kallas met Central Asian ministers in Ashgabat on 27 March 2025.", lang="en",
+                          published="2025-04-26"),
+             ArticleInput(id="fr", text=seed_docs[0].text, lang="fr", published="2025-05-30")]
     fps += list(fingerprints(extra, config))
     stats = CorpusStats(fps)
     scorer = PairScorer(fps, stats, config)
     pairs = list(itertools.combinations(range(len(fps)), 2))
     scores = scorer.score(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]))
     assert scores.cross.any() and not scores.cross.all()
+    published = scores.published_gap[~np.isnan(scores.published_gap)]
+    assert sorted(published.tolist()) == [1.0, 34.0, 35.0, 1591.0, 1592.0, 1626.0]
     for k, (a, b) in enumerate(pairs):
         fa, fb = fps[a], fps[b]
         event = cosine(_unit(event_vector(stats, fa)), _unit(event_vector(stats, fb)))
@@ -145,9 +150,15 @@ def test_bulk_scores_equal_the_per_pair_arithmetic(seed_docs):
         else:
             want = 0.3 * event + 0.5 * keywords + 0.2 * scores.title[k]
         gap = date_gap(fa.dates, fb.dates)
-        if gap is not None and gap > config.date_window_days:
-            want *= config.date_penalty
-        elif scores.jaccard[k] >= config.near_duplicate:
+        near_duplicate = scores.jaccard[k] >= config.near_duplicate
+        published_apart = bool(fa.published and fb.published and not near_duplicate and abs(
+            (dt.date.fromisoformat(fa.published) - dt.date.fromisoformat(fb.published)).days) > config.published_window_days)
+        if gap is not None and gap > config.date_window_days or published_apart:
+            if gap is not None and gap > config.date_window_days:
+                want *= config.date_penalty
+            if published_apart:
+                want *= config.published_penalty
+        elif near_duplicate:
             want = max(want, 0.5 + 0.5 * scores.jaccard[k])
         assert scores.score[k] == pytest.approx(min(1.0, want), abs=1e-6)
         # One pair alone (verify, explain) scores exactly as inside the bulk run.

@@ -112,6 +112,10 @@ def _format_link(link) -> str:
         lines.append("  dates: not comparable (one article gives no day)")
     else:
         lines.append(f"  closest dates {gap} days apart" + (" -> different events, score penalised" if r["date_conflict"] else ""))
+    published = r["published_gap_days"]
+    if published is not None:
+        lines.append(f"  published {published} days apart"
+                     + (" -> different events, score penalised" if r["published_conflict"] else ""))
     if r["near_duplicate"]:
         lines.append("  near-duplicate: copies of one text")
     if "embedding_cosine" in s:
