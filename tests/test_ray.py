@@ -233,3 +233,21 @@ def test_rerun_skips_finished_clean_batches_and_redoes_lost_ones(tmp_path, ray_i
     after = sorted((out / ".state" / "ray" / "clean").glob("*.pkl"))
     assert after == states
     assert {p for p in states if p.stat().st_mtime_ns != stamps[p]} == lost
+
+
+def test_ray_that_fails_to_start_is_a_typed_error_and_closes_the_run(tmp_path, corpus, monkeypatch):
+    from xlate import pipeline
+    from xlate.executors import ExecutorError
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Could not find any running Ray instance.\nPlease specify the one to connect to.")
+
+    closed = []
+    close = pipeline.Job.close
+    monkeypatch.setattr(pipeline.Job, "close", lambda job: closed.append(job.out) or close(job))
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", refuse)
+    with pytest.raises(ExecutorError, match=r"^could not start a local Ray instance: ConnectionError: "
+                                            r"Please specify the one to connect to\.; check --address, or run with --executor local$"):
+        run(corpus, tmp_path / "out", _config("ray"))
+    assert closed == [tmp_path / "out"]  # the translator (and its memory) closed on the way out

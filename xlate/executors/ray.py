@@ -75,7 +75,13 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
 
     tick = progress or (lambda stage, n: None)
     with prepare(corpus, out, config, stdin) as job:  # closes the translation memory, also if Ray fails to start
-        started_here = _init(config)
+        try:
+            started_here = _init(config)
+        except Exception as exc:  # ray.init raises ConnectionError, ValueError, RuntimeError... by cause
+            where = f"the Ray cluster at {config.ray_address}" if config.ray_address else "a local Ray instance"
+            message = (str(exc).strip().splitlines() or [""])[-1][:300]
+            raise ExecutorError(f"could not start {where}: {type(exc).__name__}: {message}; check --address, "
+                                "or run with --executor local") from exc
         try:
             return _run(job, tick)
         except ray.exceptions.RayError as exc:
