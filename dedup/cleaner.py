@@ -303,13 +303,22 @@ def _strip_markdown(text: str) -> str:
     return _MD_EMPHASIS.sub(r"\2", text)
 
 
+# Publication dates from the page's markup only (meta tags, JSON-LD, <time>, the URL).
+# trafilatura's default also searches the text, and then dates a page without metadata by
+# its copyright footer ("© 2025" became 2025-01-01): a date that vetoes true links and
+# misdates "27 mars".  A fixed upper bound, not today's date (htmldate's default), keeps a
+# page's date the same whenever it is processed.
+_HTML_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2100-12-31"}
+
+
 def _extract_html(doc: Document) -> tuple[Document, str, list[RemovedLine]]:
     """Main content by trafilatura; the page's other text lines are recorded as removed
     (numbered by their block in the page's visible text, with the cue category if any)."""
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
-        doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=True, deduplicate=False
+        doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=True, deduplicate=False,
+        date_extraction_params=_HTML_DATE_PARAMS,
     )
     main_text = (extracted.text if extracted is not None else "") or ""
     meta = {}

@@ -123,6 +123,18 @@ def test_html_metadata_is_filled_from_the_page():
     assert any(r.reason == "outside main content (html): cookie-consent" and "cookies" in r.text for r in result.removed)
 
 
+@pytest.mark.parametrize("head, published", [
+    ('<meta property="article:published_time" content="2024-03-16T09:00:00+01:00">', "2024-03-16"),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-17"}</script>', "2024-03-17"),
+    ("", None),  # no markup: not the copyright year, not a date from the text
+])
+def test_html_publication_date_comes_from_markup_only(head, published):
+    body = "<p>" + "Le ministre a rencontré ses homologues à Achgabat le 15 mars 2024 pour parler d'énergie. " * 3 + "</p>"
+    page = (f"<html><head><title>Réunion à Achgabat</title>{head}</head><body><article><h1>Réunion à Achgabat</h1>"
+            f"{body}</article><footer>© 2025 Le Journal</footer></body></html>")
+    assert clean(Document(id="p", text=page, format="html")).published == published
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"min_body_words": 0}, "min_body_words must be a positive integer"),
     ({"repeat_min_share": 1.5}, "repeat_min_share must be in (0, 1]"),
