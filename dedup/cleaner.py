@@ -142,8 +142,8 @@ class Cleaner:
             text = _strip_markdown(text)
         kept, dropped, title = self._clean_lines(text, doc)
         removed.extend(dropped)
-        published = doc.published or _date_of_datelines(dropped)
-        return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=published)
+        return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=doc.published,
+                             date_stamp=_date_of_datelines(dropped))
 
     def _clean_lines(self, text: str, doc: Document) -> tuple[str, list[RemovedLine], str | None]:
         cfg = self.config

@@ -17,7 +17,7 @@ the same clusters whatever their input order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -402,8 +402,7 @@ def explain(
     item_a = as_input("a", a) if isinstance(a, str) else as_input(a)
     item_b = as_input("b", b) if isinstance(b, str) else as_input(b)
     if item_a.id == item_b.id:
-        item_b = ArticleInput(id=item_b.id + "#2", text=item_b.text, title=item_b.title,
-                              published=item_b.published, lang=item_b.lang)
+        item_b = replace(item_b, id=item_b.id + "#2")
     table = AliasTable(aliases) if aliases else None
     fa, fb = fingerprint_batch([item_a, item_b], config, table)
     if context is not None:

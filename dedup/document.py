@@ -70,7 +70,10 @@ class CleanDocument:
     text: str
     title: str | None
     removed: tuple[RemovedLine, ...] = ()
-    published: str | None = None  # the document's date, or one found in a removed dateline
+    published: str | None = None  # the article's own date: the document's, or its page markup's
+    # A date read off a removed date-stamp line: the article's, or the site's of the day the
+    # page was scraped (no way to tell), so it only dates year-less mentions ("27 mars").
+    date_stamp: str | None = None
 
     @property
     def id(self) -> str:

@@ -35,13 +35,16 @@ class ArticleInput:
     id: str
     text: str
     title: str | None = None
-    published: str | None = None
+    published: str | None = None  # the article's own date (its metadata): far apart = other events
     lang: str | None = None
+    # A date read off the page's text (a removed date stamp, which may be the site's date
+    # of the day it was scraped): it only gives year-less mentions ("27 mars") their year.
+    date_hint: str | None = None
 
     def __reduce__(self):
         # Pickled as a plain constructor call (batches go to spawned workers): the slots
         # dataclass default (__getstate__ in Python) costs several times more.
-        return (ArticleInput, (self.id, self.text, self.title, self.published, self.lang))
+        return (ArticleInput, (self.id, self.text, self.title, self.published, self.lang, self.date_hint))
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -115,7 +118,8 @@ def as_input(item, text: str | None = None) -> ArticleInput:
     doc = getattr(item, "doc", None)
     if doc is not None:
         return ArticleInput(
-            id=item.id, text=item.text, title=item.title, published=item.published or doc.published, lang=doc.lang
+            id=item.id, text=item.text, title=item.title, published=item.published or doc.published, lang=doc.lang,
+            date_hint=getattr(item, "date_stamp", None),
         )
     return ArticleInput(
         id=item.id, text=item.text, title=getattr(item, "title", None),
@@ -290,7 +294,8 @@ def fingerprint_batch(
         embeddings = list(embed_passages([f"{item.title}\n{item.text}" if item.title else item.text for item in items]))
     out = []
     for row, item, ftext, embedding in zip(matrix, items, folded, embeddings):
-        signature = extract(item.text, title=item.title, published=item.published, aliases=aliases, folded_text=ftext)
+        signature = extract(item.text, title=item.title, published=item.published or item.date_hint, aliases=aliases,
+                            folded_text=ftext)
         keywords = keywords_of(ftext, config.keywords)
         # Folding works character by character: the folded title + the folded text is the
         # folded lead, without folding its start again.

@@ -162,6 +162,31 @@ def test_same_subject_published_a_month_apart_is_two_clusters():
     assert [c.members for c in cluster(docs)] == [["0", "1"], ["2", "3"]]
 
 
+def test_a_date_stamp_in_the_text_dates_mentions_but_does_not_split():
+    """A scrape's date stamp may be the site's date of the day it was fetched: it gives
+    "27 mars" its year, but two reports of one meeting fetched a month apart stay linked."""
+    from dedup import clean
+    from dedup.fingerprint import as_input
+
+    body = ("Kaja Kallas a rencontré les ministres d'Asie centrale à Achgabat le 27 mars pour parler "
+            "de commerce, d'énergie et de sécurité régionale avec Rashid Meredov.")
+    other = ("À Achgabat, le 27 mars, Rashid Meredov a reçu Kaja Kallas et les ministres des cinq pays : "
+             "sécurité régionale, énergie et commerce au programme.")
+    early = clean(Document(id="early", text=f"Réunion ministérielle à Achgabat\nJeudi, Mars 27, 2025\n\n{body}"))
+    late = clean(Document(id="late", text=f"Kallas à Achgabat\nVendredi, Avril 25, 2025\n\n{other}"))
+    assert (early.date_stamp, late.date_stamp, late.published) == ("2025-03-27", "2025-04-25", None)
+    item = as_input(late)
+    assert (item.published, item.date_hint) == (None, "2025-04-25")
+    from dedup.clustering import fingerprints
+
+    assert [fp.dates for fp in fingerprints([late])] == [("2025-03-27",)]  # the year came from the stamp
+    link = explain(early, late)
+    assert link.reasons["published_gap_days"] is None and link.linked
+    # The same dates given as the documents' own publication dates split them.
+    dated = [Document(id=d.id, text=d.text, published=d.date_stamp) for d in (early, late)]
+    assert explain(*dated).reasons["published_conflict"] is True
+
+
 def test_explain_accepts_clean_documents(seed_docs):
     by = {d.id[:3]: d for d in seed_docs}
     link = explain(by["000"], by["002"], aliases={"Achgabat": "Ashgabat"}, context=seed_docs)

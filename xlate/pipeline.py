@@ -306,6 +306,8 @@ def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, An
     record.update({k: v for k, v in doc.doc.to_json().items() if k not in ("id", "title", "lang")})
     if doc.published:
         record["published"] = doc.published
+    if doc.date_stamp:
+        record["date_stamp"] = doc.date_stamp
     record["removed"] = len(doc.removed)
     record["text_sha256"] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
     return record

@@ -215,7 +215,7 @@ class _Site:
         cluster = self.cluster_of.get(doc_id)
         title = doc.get("title") or doc_id
         parts = [f"<h1>{esc(title)}</h1>", '<dl class="meta">']
-        for key in ("id", "source", "published", "lang", "lang_confidence", "format", "path"):
+        for key in ("id", "source", "published", "date_stamp", "lang", "lang_confidence", "format", "path"):
             if doc.get(key) is not None:
                 parts.append(f"<dt>{esc(key)}</dt><dd>{esc(doc[key])}</dd>")
         if doc.get("url"):
@@ -339,7 +339,8 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _facts(doc: dict[str, Any]) -> str:
-    facts = [doc.get("source") or "unknown source", doc.get("published") or "no date", doc.get("lang") or "unknown language"]
+    date = doc.get("published") or (f"page stamp {doc['date_stamp']}" if doc.get("date_stamp") else "no date")
+    facts = [doc.get("source") or "unknown source", date, doc.get("lang") or "unknown language"]
     return " \u00b7 ".join(esc(f) for f in facts)
 
 
