@@ -17,7 +17,9 @@ class Document:
     ``id`` is stable: the path relative to the corpus root without extension (or the
     ``id`` field of a JSONL line).  ``path`` says where it came from (``file`` or
     ``file:line`` for JSONL).  ``source`` is the outlet/site, used to find lines that
-    repeat across one site's pages.
+    repeat across one site's pages.  ``published`` is the article's own date, ISO
+    (``2025-04-25``, a time part may follow; `dedup.reader.publication_date` converts
+    spelled dates): clustering treats articles published far apart as other events.
     """
 
     id: str

@@ -114,3 +114,33 @@ def test_reading_streams_one_file_at_a_time(tmp_path):
 def test_seed_ids_are_relative_paths_without_extension():
     ids = [d.id for d in read_corpus("seeds")]
     assert ids == ["000_2c8e8df7cb3b87a9", "001_23f5b63505be1cca", "002_3e9d996f7f80b2c1", "003_87b471760b4ba742", "004_2b6e7e64f5042d25"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2025-04-25", "2025-04-25"),
+    ("2025-04-25T10:00:00+02:00", "2025-04-25T10:00:00+02:00"),  # ISO kept as given
+    ("2025-04-25 10:00", "2025-04-25 10:00"),
+    ("25/04/2025", "2025-04-25"),
+    ("April 25, 2025", "2025-04-25"),
+    ("Fri, 25 Apr 2025 10:00:00 GMT", "2025-04-25"),  # RSS
+    ("25 avril 2025", "2025-04-25"),
+    ("2025-02-30", None),  # not a calendar day
+    ("2025", None),  # a year is not a day
+    ("hier", None),
+    ("du 2 au 5 mai 2025, puis le 9 mai 2025", None),  # two dates: which one?
+])
+def test_publication_date_accepts_iso_and_spelled_dates(value, expected):
+    from dedup.reader import publication_date
+
+    assert publication_date(value) == expected
+
+
+def test_jsonl_bad_publication_date_is_listed_and_the_article_kept():
+    lines = [{"id": "a", "text": "Bonjour.", "published": "Fri, 25 Apr 2025 10:00:00 GMT"},
+             {"id": "b", "text": "Salut.", "published": "la semaine dernière"}]
+    stream = io.BytesIO("".join(json.dumps(x) + "\n" for x in lines).encode())
+    errors = []
+    docs = list(read_corpus("-", stdin=stream, on_error=errors.append))
+    assert [(d.id, d.published) for d in docs] == [("a", "2025-04-25"), ("b", None)]
+    assert [str(e) for e in errors] == [
+        "<stdin>:2: \"published\" 'la semaine dernière' is not a date; give YYYY-MM-DD (the article is read without it)"]
