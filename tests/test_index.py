@@ -28,6 +28,25 @@ def test_incremental_equals_from_scratch(tmp_path, seed_docs):
     assert [c.members for c in reopened.clusters()][0] == [seed_docs[0].id, seed_docs[2].id]
 
 
+def test_publication_dates_survive_the_index(tmp_path):
+    """A story's follow-up published six weeks later, added to a saved index, starts its
+    own cluster, as in one run over all the articles."""
+    from dedup.document import Document
+
+    verdict = "La cour d'assises de Rennes a condamné Yannick Morvan à douze ans pour l'incendie de Plouguerneau."
+    appeal = "Yannick Morvan fera appel : la cour de Rennes l'a condamné à douze ans pour l'incendie de Plouguerneau."
+    trial = "Procès en appel à Rennes : Yannick Morvan conteste sa peine pour l'incendie de Plouguerneau."
+    docs = [Document(id="a", text=verdict, published="2025-03-01"), Document(id="b", text=appeal, published="2025-03-02"),
+            Document(id="c", text=trial, published="2025-04-12")]
+    index = ClusterIndex.open(tmp_path / "events.idx")
+    index.add(docs[:2])
+    index.save()
+    later = ClusterIndex.open(tmp_path / "events.idx")
+    later.add(docs[2:])
+    assert [c.members for c in later.clusters()] == [["a", "b"], ["c"]]  # undated, the three are one cluster
+    assert [c.to_json() for c in later.clusters()] == [c.to_json() for c in cluster(docs)]
+
+
 def test_save_is_deterministic_and_leaves_no_temp(tmp_path, seed_docs):
     a, b = tmp_path / "a.idx", tmp_path / "b.idx"
     ia = ClusterIndex.open(a)
