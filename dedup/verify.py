@@ -6,8 +6,8 @@ score = entity_weight * event overlap (IDF-weighted cosine over names, dates, am
 then: pairs whose day-level dates are all further apart than ``date_window_days`` are
 multiplied by ``date_penalty``, pairs published further apart than
 ``published_window_days`` (both publication dates known; copies excepted: a syndicated
-text reprinted later is still the one story) by ``published_penalty``; other copies (MinHash Jaccard >= near_duplicate) score at
-least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share few
+text reprinted later is still the one story) by ``published_penalty``; other copies
+(MinHash Jaccard >= near_duplicate) score at least 0.5 + J/2.  Cross-lingual pairs (both languages known and different) share few
 keywords and no comparable titles: their score is mostly the event overlap
 (``1 - cross_keyword_weight``), the rest the keyword cosine.  With embeddings, the pairs
 ``embedding_pairs`` names (by default the cross-lingual ones) score
