@@ -1,4 +1,4 @@
-"""Boilerplate cue phrases, by category and language (fr, en, de, es, it).
+"""Boilerplate cue phrases, by category and language (fr, en, de, es, it; pl for anti-bot pages).
 
 Two kinds of cue, because they carry different risk:
 - ``LINE_CUES`` match a whole short line (navigation labels such as "Tendance" or
@@ -28,9 +28,10 @@ LINE_CUES: dict[str, list[str]] = {
         r"related (articles|stories|posts)", r"more from (the )?author", r"most read", r"popular", r"home",
         r"search", r"comments?", r"published", r"updated", r"back to top", r"loading\.*", r"advertisement",
         r"sponsored", r"recommended( for you)?", r"you may also like",
+        r"(the )?(story|article) continues (below|after)( (the |this )?(advertisement|ad))?", r"continue reading( below)?",
         # de
         r"weiterlesen", r"mehr (lesen|zum thema|anzeigen)", r"meistgelesen", r"startseite", r"suche",
-        r"das könnte sie auch interessieren", r"anzeige", r"werbung",
+        r"das könnte sie auch interessieren", r"anzeige", r"werbung", r"den (vollständigen|ganzen) artikel lesen",
         # es
         r"leer más", r"ver más", r"lo más leído", r"noticias relacionadas", r"inicio", r"buscar",
         r"publicidad", r"te puede interesar",
@@ -40,7 +41,7 @@ LINE_CUES: dict[str, list[str]] = {
     ],
     "share": [
         r"partagez( cet article)?", r"partager( sur .*)?", r"suivez[- ]nous( sur)?", r"share( this( article| story)?)?",
-        r"follow us( on)?", r"teilen", r"folgen sie uns", r"compartir", r"síguenos( en)?", r"condividi",
+        r"follow us( on)?", r"send this (page|article|story) to someone( via e-?mail)?", r"teilen", r"folgen sie uns", r"compartir", r"síguenos( en)?", r"condividi",
         r"seguici( su)?", r"(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print)([ ,|/]+(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print))*",
     ],
     "cookie-consent": [r"toujours actif", r"always active", r"immer aktiv", r"siempre activo", r"sempre attivo",
@@ -58,6 +59,13 @@ PHRASE_CUES: dict[str, list[str]] = {
         r"we use cookies", r"cookie (settings|policy|preferences)", r"(accept|manage) (all )?cookies", r"consent preferences",
         r"wir verwenden cookies", r"cookie-einstellungen", r"utilizamos cookies", r"política de cookies",
         r"utilizziamo (i )?cookie", r"informativa sui cookie",
+        r"akzeptieren und schließen", r"regeln der cookie-?nutzung", r"cookies-nutzung",
+    ],
+    # Anti-bot pages served instead of the article (a scrape that failed): nothing to keep.
+    "blocked-page": [
+        r"(i am|i'm) not a robot", r"je ne suis pas un robot", r"ich bin kein roboter", r"no soy un robot",
+        r"non sono un robot", r"nie jestem robotem", r"unusual traffic from your (computer )?network",
+        r"misused the ip address", r"nadużył adresu ip", r"(connections|requests) from the ip address you",
     ],
     "newsletter": [
         r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",

@@ -48,6 +48,15 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
         ("Leer más", "navigation"),
         ("Leggi anche", "navigation"),
         ("Mercredi, Mars 26, 2025", "dateline"),
+        # Seen repeated across the SemEval-2022 scrapes (en, de, pl):
+        ("Story continues below advertisement", "navigation"),
+        ("article continues below", "navigation"),
+        ("Send this page to someone via email", "share"),
+        ("Den vollständigen Artikel lesen ...", "navigation"),
+        ("Indem Sie „Akzeptieren und schließen“ anklicken, stimmen Sie ausdrücklich der Verarbeitung Ihrer Daten zu.",
+         "cookie-consent"),
+        ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
+        ("Podejrzewamy, że ktoś nadużył adresu IP, z którego korzystasz.", "blocked-page"),
     ],
 )
 def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
@@ -64,6 +73,8 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         "Biographie",
         "Kaja Kallas à Achgabat",
         "Le sommet aura lieu le 4 avril 2025 à Samarcande.",
+        "Le robot humanoïde, présenté jeudi à Lyon, a servi le café aux visiteurs du salon.",
+        "The story continues to unfold as rescuers search the rubble below the collapsed bridge.",
     ],
 )
 def test_article_lines_that_look_like_boilerplate_are_kept(line):
