@@ -20,6 +20,7 @@ a link is verified.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import sys
 import unicodedata
@@ -37,6 +38,7 @@ __all__ = [
     "extract_dates",
     "extract_numbers",
     "extract_entities",
+    "iso_day",
 ]
 
 # Latin transliteration of Cyrillic and Greek, enough for names (Токаев -> tokaev).
@@ -357,6 +359,22 @@ def _valid(year: int | None, month: int, day: int | None) -> bool:
     if not 1 <= day <= 31:
         return False
     return not (month == 2 and day > 29) and not (month in (4, 6, 9, 11) and day > 30)
+
+
+# An ISO day at the start of a date string; a time part may follow ("2025-04-25T10:00").
+_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ]|$)")
+
+
+def iso_day(value: str | None) -> _dt.date | None:
+    """The calendar day an ISO date string starts with (``2025-04-25``, a time part may
+    follow), or ``None`` (not ISO, or not a day of the calendar: ``2025-02-30``)."""
+    m = _ISO_DAY.match(value.strip()) if value else None
+    if m is None:
+        return None
+    try:
+        return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
 
 
 def _pub_parts(published: str | None) -> tuple[int, int] | None:

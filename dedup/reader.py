@@ -6,12 +6,10 @@ each becomes one `CorpusReadError` handed to the callback, and reading goes on.
 """
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -173,24 +171,16 @@ def _read_jsonl_stream(stream, where: str, max_bytes: int, report: ErrorHandler)
             yield doc
 
 
-_ISO_DAY_PREFIX = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ]|$)")
-
-
 def publication_date(value: str) -> str | None:
     """``value`` if it is an ISO date (a time part may follow), else the one full date it
     spells (``25/04/2025``, ``April 25, 2025``, ``Fri, 25 Apr 2025 10:00:00 GMT`` ->
     ``2025-04-25``), else ``None``.  Publication dates split pairs far apart in time, so
     one that is not a calendar day is refused rather than guessed."""
-    from dedup.entities import extract_dates  # its date patterns compile on first use
+    from dedup.entities import extract_dates, iso_day  # its date patterns compile on first use
 
     value = value.strip()
-    m = _ISO_DAY_PREFIX.match(value)
-    if m:
-        try:
-            dt.date(int(m[1]), int(m[2]), int(m[3]))
-            return value
-        except ValueError:
-            return None
+    if iso_day(value):
+        return value
     full = [d for d in extract_dates(value) if not d.startswith("-") and len(d) == 10]
     return full[0] if len(full) == 1 else None
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import numpy as np
 
 from ._threads import map_threads
 from .config import ClusterConfig
+from .entities import iso_day
 from .fingerprint import Fingerprint
 
 __all__ = [
@@ -283,21 +283,11 @@ def _date_table(fps: Sequence[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
     return full, day
 
 
-# A publication date's day (ISO; a time part after it is ignored).
-_ISO_DAY = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
-
-
 def _published_ordinals(fps: Sequence[Fingerprint]) -> np.ndarray:
-    """Day ordinal of each article's publication date (``YYYY-MM-DD...``), else _NO_DATE."""
-    out = np.full(len(fps), _NO_DATE, dtype=np.int64)
-    for r, f in enumerate(fps):
-        m = _ISO_DAY.match(f.published or "")
-        if m:
-            try:
-                out[r] = _dt.date(int(m[1]), int(m[2]), int(m[3])).toordinal()
-            except ValueError:
-                pass  # not a calendar day: treated as unknown, never a reason to split
-    return out
+    """Day ordinal of each article's publication date (``YYYY-MM-DD...``), else _NO_DATE
+    (none, or not a calendar day: unknown, never a reason to split)."""
+    days = [iso_day(f.published) for f in fps]
+    return np.array([_NO_DATE if d is None else d.toordinal() for d in days], dtype=np.int64)
 
 
 def _date_gaps(full: np.ndarray, day: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
