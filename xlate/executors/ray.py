@@ -79,8 +79,7 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
             started_here = _init(config)
         except Exception as exc:  # ray.init raises ConnectionError, ValueError, RuntimeError... by cause
             where = f"the Ray cluster at {config.ray_address}" if config.ray_address else "a local Ray instance"
-            message = (str(exc).strip().splitlines() or [""])[-1][:300]
-            raise ExecutorError(f"could not start {where}: {type(exc).__name__}: {message}; check --address, "
+            raise ExecutorError(f"could not start {where}: {_last_line(exc)}; check --address, "
                                 "or run with --executor local") from exc
         try:
             return _run(job, tick)
@@ -88,11 +87,16 @@ def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> Run
             cause = exc
             while isinstance(cause, ray.exceptions.RayTaskError) and cause.cause is not None and cause.cause is not cause:
                 cause = cause.cause  # the worker's own exception, not Ray's wrapper
-            raise ExecutorError(f"the Ray run failed: {type(cause).__name__}: {str(cause).strip().splitlines()[-1][:300]}; "
+            raise ExecutorError(f"the Ray run failed: {_last_line(cause)}; "
                                 "rerun with the same OUT to resume (finished batches are kept)") from exc
         finally:
             if started_here:
                 ray.shutdown()
+
+
+def _last_line(exc: BaseException) -> str:
+    """``Type: last line of the message`` (Ray's messages end with the cause), capped."""
+    return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[-1][:300]}"
 
 
 def _init(config: RunConfig) -> bool:
