@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -195,6 +196,66 @@ class ClusterConfig:
 
     # Fields that change fingerprints: an index built with other values must be rebuilt.
     FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed", "embeddings")
+
+    # Keys of to_json() that are derived or stated, not settings: from_json skips them.
+    DERIVED_KEYS = ("lsh_bands", "lsh_rows", "version")
+
+    @classmethod
+    def settings(cls) -> tuple[str, ...]:
+        """Names of the fields a user may set, in declaration order."""
+        return tuple(f.name for f in fields(cls) if f.init)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], **overrides: Any) -> "ClusterConfig":
+        """A config from a mapping written by `to_json` (a run's ``run.json`` "cluster"
+        object, or a hand-written subset: missing settings keep their defaults), then
+        ``overrides``.  Derived keys (``lsh_bands``, ``lsh_rows``, ``version``) are skipped:
+        they are recomputed, and results are signed with this version."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"cluster settings must be a JSON object of name: value, not {type(data).__name__}")
+        known = cls.settings()
+        values = {k: v for k, v in data.items() if k not in cls.DERIVED_KEYS}
+        values.update(overrides)
+        unknown = sorted(k for k in values if k not in known)
+        if unknown:
+            raise ConfigError(
+                f"unknown cluster setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(known)}"
+            )
+        return cls(**values)
+
+    @classmethod
+    def parse_settings(cls, assignments: Iterable[str]) -> dict[str, Any]:
+        """``["threshold=0.2", "published_window_days=30"]`` -> typed values, for command
+        lines and config files written as text.  Booleans read true/false/yes/no/1/0."""
+        types = {f.name: f.type for f in fields(cls) if f.init}
+        out: dict[str, Any] = {}
+        for item in assignments:
+            name, sep, text = item.partition("=")
+            name, text = name.strip(), text.strip()
+            if not sep or not name:
+                raise ConfigError(f"cluster setting {item!r}: write NAME=VALUE, e.g. published_window_days=30")
+            if name not in types:
+                raise ConfigError(f"unknown cluster setting {name!r} in {item!r}; known: {', '.join(types)}")
+            kind = types[name]
+            try:
+                if kind == "bool":
+                    lowered = text.lower()
+                    if lowered not in ("true", "false", "yes", "no", "1", "0"):
+                        raise ValueError(text)
+                    value: Any = lowered in ("true", "yes", "1")
+                elif kind == "int":
+                    value = int(text)
+                elif kind == "float":
+                    value = float(text)
+                else:
+                    value = text
+            except ValueError:
+                expected = {"bool": "true or false", "int": "an integer", "float": "a number"}.get(kind, "a value")
+                example = str(getattr(cls, name)).lower() if kind == "bool" else getattr(cls, name)
+                raise ConfigError(f"cluster setting {item!r}: {name} takes {expected}, e.g. {name}={example}") from None
+            out[name] = value
+        return out
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

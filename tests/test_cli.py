@@ -78,3 +78,59 @@ def test_explain_prints_the_reasons_of_a_pair_read_from_stdin():
     assert as_json["reasons"]["published_gap_days"] == 42 and as_json["reasons"]["published_conflict"] is True
     missing = CliRunner().invoke(cli, ["explain", "-", "verdict", "nope"], input=stdin)
     assert missing.exit_code == 2 and "no article with id 'nope'" in missing.output
+
+
+MONTH_APART = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [
+    {"id": "verdict", "published": "2025-03-01",
+     "text": "La cour d'assises de Rennes a condamné Yannick Morvan à douze ans de prison pour l'incendie de Plouguerneau."},
+    {"id": "appeal", "published": "2025-04-12",
+     "text": "Procès en appel à Rennes : Yannick Morvan conteste sa peine pour l'incendie de Plouguerneau."},
+])
+
+
+def _members(out: Path) -> list[list[str]]:
+    return [json.loads(line)["members"] for line in (out / "clusters.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_cluster_settings_from_the_command_line_are_used_recorded_and_repeatable(tmp_path):
+    runner = CliRunner()
+    default = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "default")], input=MONTH_APART)
+    assert default.exit_code == 0, default.output
+    assert _members(tmp_path / "default") == [["appeal"], ["verdict"]]  # 42 days apart: two events
+
+    wide = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "wide"), "--set", "published_window_days=60"], input=MONTH_APART)
+    assert wide.exit_code == 0, wide.output
+    assert _members(tmp_path / "wide") == [["appeal", "verdict"]]
+    record = json.loads((tmp_path / "wide" / "cluster.json").read_text(encoding="utf-8"))
+    assert record["cluster"]["published_window_days"] == 60
+    assert record["counts"] == {"articles": 2, "clusters": 1, "grouped": 1, "failures": 0}
+    assert f"signature: {record['signature']}" in wide.stderr
+
+    # The recorded settings repeat the run, byte for byte; later options still override them.
+    again = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "again"), "--cluster-config", str(tmp_path / "wide" / "cluster.json")],
+                          input=MONTH_APART)
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "clusters.jsonl").read_bytes() == (tmp_path / "wide" / "clusters.jsonl").read_bytes()
+    assert (tmp_path / "again" / "cluster.json").read_bytes() == (tmp_path / "wide" / "cluster.json").read_bytes()
+    narrow = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "narrow"), "--cluster-config", str(tmp_path / "wide" / "cluster.json"),
+                                 "--set", "published_window_days=14"], input=MONTH_APART)
+    assert _members(tmp_path / "narrow") == [["appeal"], ["verdict"]]
+
+    explained = runner.invoke(cli, ["explain", "-", "verdict", "appeal", "--set", "published_window_days=60"], input=MONTH_APART)
+    assert explained.output.splitlines()[0] == "appeal <-> verdict: score 0.281 (linked)"
+
+
+def test_bad_cluster_settings_are_one_line_usage_errors(tmp_path):
+    runner = CliRunner()
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    for args, message in [
+        (["--set", "published_window=30"], "error: unknown cluster setting 'published_window' in 'published_window=30'; known: threshold, "),
+        (["--set", "published_window_days"], "error: cluster setting 'published_window_days': write NAME=VALUE"),
+        (["--set", "published_window_days=2.5"], "error: cluster setting 'published_window_days=2.5': published_window_days takes an integer"),
+        (["--set", "min_link=0.5"], "error: ClusterConfig.min_link=0.5 is above threshold=0.1"),
+        (["--cluster-config", str(tmp_path / "list.json")], f"error: {tmp_path / 'list.json'}: cluster settings must be a JSON object"),
+    ]:
+        for command in (["cluster", "-", "-o", str(tmp_path / "o")], ["run", "-", "-o", str(tmp_path / "r"), "--no-translate"]):
+            result = runner.invoke(cli, command + args, input=MONTH_APART)
+            assert result.exit_code == 2, (command, args, result.output)
+            assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(message), result.stderr

@@ -1,4 +1,5 @@
 """Same-event clustering: seeds grouping, determinism, near-duplicates, chaining, config."""
+import json
 import random
 from pathlib import Path
 
@@ -367,3 +368,50 @@ def test_cross_keyword_weight_is_validated_and_used():
     assert with_keywords.reasons["scores"]["keywords"] > 0
     expected = 0.5 * only_events.reasons["scores"]["event"] + 0.5 * with_keywords.reasons["scores"]["keywords"]
     assert with_keywords.score == pytest.approx(expected, abs=1e-4)  # reasons keep 4 decimals
+
+
+@pytest.mark.parametrize(
+    "assignments, expected",
+    [
+        (["threshold=0.25"], {"threshold": 0.25}),
+        (["published_window_days=30", "date_penalty=0"], {"published_window_days": 30, "date_penalty": 0.0}),
+        (["embeddings=yes", "embedding_pairs=all"], {"embeddings": True, "embedding_pairs": "all"}),
+        (["embeddings=False"], {"embeddings": False}),
+        ([" keywords = 60 "], {"keywords": 60}),
+        (["threshold=0.2", "threshold=0.3"], {"threshold": 0.3}),
+    ],
+)
+def test_parse_settings_types_each_value(assignments, expected):
+    parsed = ClusterConfig.parse_settings(assignments)
+    assert parsed == expected
+    assert [type(v) for v in parsed.values()] == [type(v) for v in expected.values()]
+
+
+@pytest.mark.parametrize(
+    "assignments, message",
+    [
+        (["treshold=0.2"], "unknown cluster setting 'treshold' in 'treshold=0.2'; known: threshold, near_duplicate,"),
+        (["lsh_bands=4"], "unknown cluster setting 'lsh_bands'"),  # derived, not a setting
+        (["=3"], "cluster setting '=3': write NAME=VALUE"),
+        (["seed=one"], "cluster setting 'seed=one': seed takes an integer, e.g. seed=1"),
+        (["threshold=high"], "cluster setting 'threshold=high': threshold takes a number, e.g. threshold=0.1"),
+        (["embeddings=on?"], "cluster setting 'embeddings=on?': embeddings takes true or false, e.g. embeddings=false"),
+    ],
+)
+def test_parse_settings_errors_name_the_setting_and_the_fix(assignments, message):
+    with pytest.raises(ConfigError) as error:
+        ClusterConfig.parse_settings(assignments)
+    assert str(error.value).startswith(message)
+
+
+def test_config_round_trips_through_json_and_overrides_apply():
+    config = ClusterConfig(threshold=0.2, published_window_days=30, embeddings=True)
+    data = json.loads(json.dumps(config.to_json()))
+    assert ClusterConfig.from_json(data) == config
+    assert ClusterConfig.from_json(data).signature == config.signature
+    assert ClusterConfig.from_json({"threshold": 0.3}) == ClusterConfig(threshold=0.3)
+    assert ClusterConfig.from_json(data, threshold=0.4).threshold == 0.4
+    with pytest.raises(ConfigError, match="unknown cluster settings 'colour', 'size'; known: threshold"):
+        ClusterConfig.from_json({"size": 3, "colour": "red"})
+    with pytest.raises(ConfigError, match="must be a number between 0 and 1"):
+        ClusterConfig.from_json({"threshold": 3})

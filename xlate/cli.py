@@ -15,6 +15,7 @@ import click
 
 from xlate import __version__
 from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures
+from xlate.cli_dedup import _config as cluster_config_from_options, cluster_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,9 +49,10 @@ def cli() -> None:
 @click.option("--num-cpus", type=int, default=None, help="CPUs of a Ray instance started here (default: all).")
 @click.option("--report", "make_report", is_flag=True, help="Also write the reviewer site OUT/report/index.html.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
+@cluster_options
 @handle_errors
 def run_command(corpus, out, engine, model, glossary, no_translate, threshold, embeddings, max_bytes, cache, device, batch_size, beam,
-                executor, address, num_cpus, make_report, as_json):
+                executor, address, num_cpus, make_report, as_json, settings, cluster_config_file):
     """Read, clean, cluster and translate CORPUS into OUT.
 
     Writes OUT/clusters.jsonl, OUT/documents.jsonl, OUT/articles/<id>.jsonl|.tmx|.xlf,
@@ -59,10 +61,8 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     from xlate.pipeline import RunConfig, run
 
     cluster_config = None
-    if threshold is not None or embeddings:
-        from xlate.cli_dedup import _config
-
-        cluster_config = _config(threshold, None, embeddings)
+    if threshold is not None or embeddings or settings or cluster_config_file:
+        cluster_config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
                        executor=executor, ray_address=address, num_cpus=num_cpus)

