@@ -12,12 +12,16 @@ rules.  Every removed line carries its reason, so a reviewer can audit the clean
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import xxhash
 
+from dedup import cues
 from dedup.cues import match_cue
 from dedup.document import CleanDocument, Document, RemovedLine
 from dedup.errors import ConfigError
@@ -44,6 +48,20 @@ _DATELINE = re.compile(
     r"(?:\s*(?:à|at|um|a las|alle|-|,)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?\s*(?:\((?:UTC|GMT)[^)]*\)|(?:UTC|GMT|CET|CEST)\S*)?$",
     re.IGNORECASE,
 )
+
+
+# Bump when a structural rule changes what is removed.  The cue tables and the date-line
+# pattern are hashed into the signature as they are, so editing a cue changes it anyway.
+CLEANER_VERSION = "0.2"
+
+
+@lru_cache(maxsize=1)
+def _rules_digest() -> str:
+    rules = {
+        "line_cues": cues.LINE_CUES, "phrase_cues": cues.PHRASE_CUES, "max_phrase_cue_words": cues.MAX_PHRASE_CUE_WORDS,
+        "dateline": _DATELINE.pattern, "html_dates": _HTML_DATE_PARAMS,
+    }
+    return hashlib.sha256(json.dumps(rules, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,14 @@ class CleanerConfig:
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
+
+    @property
+    def signature(self) -> str:
+        """What decides the cleaned text, e.g. ``clean:0.2|rules:1a2b3c4d|cfg:5e6f7a8b``:
+        the version of the rules, a hash of the cue tables and patterns, a hash of these
+        thresholds.  Two runs with one signature clean the same input the same way."""
+        config = hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:8]
+        return f"clean:{CLEANER_VERSION}|rules:{_rules_digest()}|cfg:{config}"
 
 
 def _words(line: str) -> int:

@@ -1,5 +1,4 @@
 """The cleaner against the hand labels, and its rules one by one."""
-import json
 from pathlib import Path
 
 import pytest
@@ -182,3 +181,22 @@ def test_a_removed_date_stamp_gives_the_publication_date(stamp, published):
     assert (result.date_stamp, result.published) == (published, None)
     own = clean(_doc(f"Un titre assez long ici\n{stamp}\n\n{BODY}", published="2025-01-02"))
     assert (own.published, own.date_stamp) == ("2025-01-02", published)
+
+
+def test_cleaner_signature_changes_with_the_rules_and_the_settings(monkeypatch):
+    from dedup import cleaner as cleaner_module
+    from dedup import cues
+
+    base = CleanerConfig().signature
+    assert base == CleanerConfig().signature
+    assert CleanerConfig(min_body_words=10).signature != base
+    # A cue added without a version bump still changes the signature (the tables are hashed).
+    monkeypatch.setitem(cues.LINE_CUES, "navigation", [*cues.LINE_CUES["navigation"], r"tout voir"])
+    cleaner_module._rules_digest.cache_clear()
+    try:
+        changed = CleanerConfig().signature
+    finally:
+        monkeypatch.undo()
+        cleaner_module._rules_digest.cache_clear()
+    assert changed.split("|")[1] != base.split("|")[1] and changed.split("|")[2] == base.split("|")[2]
+    assert CleanerConfig().signature == base

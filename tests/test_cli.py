@@ -31,6 +31,12 @@ def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
     removed = [json.loads(line) for line in (out / "removed" / "002_3e9d996f7f80b2c1.jsonl").read_text(encoding="utf-8").splitlines()]
     assert removed[0] == {"line": 1, "text": "Personnaliser les préférences en matière de consentement", "reason": "cookie-consent"}
     assert (out / "errors.jsonl").read_text() == ""
+    record = json.loads((out / "clean.json").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"clean:[\d.]+\|rules:[0-9a-f]{8}\|cfg:[0-9a-f]{8}", record["signature"])
+    # The seeds' 60 hand-labelled boilerplate lines (bench/eval_cleaner.py), by reason.
+    assert record["counts"]["articles"] == 5 and record["counts"]["removed_lines"] == 60
+    assert record["counts"]["removed_by_reason"]["cookie-consent"] == 15
+    assert record["counts"]["removed_by_reason"]["advertisement"] == 9
 
 
 def test_clean_to_stdout_and_bad_inputs_give_exit_code_1(tmp_path):
@@ -114,6 +120,7 @@ def test_cluster_settings_from_the_command_line_are_used_recorded_and_repeatable
     assert (tmp_path / "again" / "cluster.json").read_bytes() == (tmp_path / "wide" / "cluster.json").read_bytes()
     narrow = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "narrow"), "--cluster-config", str(tmp_path / "wide" / "cluster.json"),
                                  "--set", "published_window_days=14"], input=MONTH_APART)
+    assert narrow.exit_code == 0, narrow.output
     assert _members(tmp_path / "narrow") == [["appeal"], ["verdict"]]
 
     explained = runner.invoke(cli, ["explain", "-", "verdict", "appeal", "--set", "published_window_days=60"], input=MONTH_APART)

@@ -1,18 +1,21 @@
 """`xlate clean`: the cleaning stage on its own, for auditing the cleaner."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dedup.cleaner import Cleaner, LineStats
+from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
-from xlate.outputs import article_path, dumps_line, write_atomic, write_jsonl
+from xlate import __version__
+from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
 
 
-def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None) -> Iterator[tuple[Document, CleanDocument]]:
+def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None,
+                    config: CleanerConfig | None = None) -> Iterator[tuple[Document, CleanDocument]]:
     """Each article of ``corpus`` with its cleaned version, site-repeated lines included:
     a first pass counts lines per site (stdin, read once, is kept in memory for it)."""
     stats = LineStats()
@@ -24,7 +27,7 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
         for doc in read_corpus(corpus, max_bytes=max_bytes, on_error=lambda err: None):
             stats.add(doc)
         docs = read_corpus(corpus, max_bytes=max_bytes, on_error=on_error)
-    cleaner = Cleaner(line_stats=stats)
+    cleaner = Cleaner(config, line_stats=stats)
     for doc in docs:
         yield doc, cleaner.clean(doc)
 
@@ -32,14 +35,19 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
 def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES, stdout: IO[str] | None = None) -> list[dict[str, Any]]:
     """Clean every article of ``corpus``; write into ``out`` (or JSONL on ``stdout`` when out is None).
 
-    Returns the failures (also written to OUT/errors.jsonl).
+    Returns the failures (also written to OUT/errors.jsonl).  OUT/clean.json records what
+    made the output: the cleaner's signature and settings, and what was removed, by reason.
     """
     failures: list[dict[str, Any]] = []
+    articles, removed_by_reason = 0, Counter()
 
     def on_error(err: CorpusReadError) -> None:
         failures.append({**err.to_json(), "stage": "read"})
 
-    for doc, result in clean_documents(corpus, max_bytes=max_bytes, on_error=on_error):
+    cleaner_config = CleanerConfig()
+    for doc, result in clean_documents(corpus, max_bytes=max_bytes, on_error=on_error, config=cleaner_config):
+        articles += 1
+        removed_by_reason.update(r.reason for r in result.removed)
         removed = [r.to_json() for r in result.removed]
         if out is None:
             stdout.write(dumps_line({"id": doc.id, "title": result.title, "text": result.text, "removed": removed}))
@@ -48,4 +56,12 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
         write_jsonl(article_path(out, doc.id, "jsonl", "removed"), removed)
     if out is not None:
         write_jsonl(out / "errors.jsonl", failures)
+        write_json(out / "clean.json", {
+            "version": __version__,
+            "signature": cleaner_config.signature,
+            "corpus": str(corpus),
+            "cleaner": cleaner_config.to_json(),
+            "counts": {"articles": articles, "removed_lines": sum(removed_by_reason.values()),
+                       "removed_by_reason": dict(sorted(removed_by_reason.items())), "failures": len(failures)},
+        })
     return failures

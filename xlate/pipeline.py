@@ -264,8 +264,7 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
         parts = [f"engine:{translator.signature}"]
     else:
         parts = ["engine:none", f"gl:{glossary.sha256[:8]}" if glossary else "gl:none", f"xlate:{__version__}"]
-    clean_hash = hashlib.sha256(json.dumps(config.cleaner.to_json(), sort_keys=True).encode()).hexdigest()[:8]
-    parts.append(f"clean:{clean_hash}")
+    parts.append(config.cleaner.signature)
     parts.append(f"cluster:{cluster_config.signature}")
     return "|".join(parts)
 
