@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup import clean, read_corpus  # noqa: E402
-from dedup.clustering import cluster, cluster_fingerprints, fingerprints  # noqa: E402
+from dedup.clustering import cluster, fingerprints  # noqa: E402
 from dedup.config import ClusterConfig  # noqa: E402
 from dedup.verify import CorpusStats, verify  # noqa: E402
 

@@ -43,7 +43,6 @@ def main() -> None:
     data = samples(args.csv)
     if args.limit:
         data = data[: args.limit]
-    rows = []
     t0 = time.perf_counter()
     totals = {"article": Counter(), "300 chars": Counter()}
     per_lang: dict[str, dict[str, Counter]] = {}

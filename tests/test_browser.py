@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from outfolder_fixture import HOSTILE_IMG, HOSTILE_SCRIPT, ID_A, ID_B, ID_HOSTILE, build_out_folder
+from outfolder_fixture import HOSTILE_IMG, HOSTILE_SCRIPT, ID_HOSTILE, build_out_folder
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -139,7 +139,7 @@ class _Site:
         glossary = run.get("glossary") or {}
         engine = run.get("engine") or {}
         counts = run.get("counts") or {}
-        parts = [f"<h1>Reviewer report</h1>"]
+        parts = ["<h1>Reviewer report</h1>"]
         parts.append('<dl class="meta">')
         parts.append(f'<dt>signature</dt><dd><code>{esc(self.run.signature)}</code></dd>')
         parts.append(f"<dt>engine</dt><dd>{_kv(engine)}</dd>")
@@ -250,7 +250,7 @@ class _Site:
         else:
             parts.append('<p class="muted">Nothing was removed.</p>')
         parts.append("</details>")
-        crumbs = f'<a href="../index.html">index</a>'
+        crumbs = '<a href="../index.html">index</a>'
         if cluster is not None:
             crumbs += f' / <a href="{href("../" + cluster_page(cluster["cluster"]))}">{esc(cluster["cluster"])}</a>'
         crumbs += f" / {esc(doc_id)}"
