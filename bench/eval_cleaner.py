@@ -1,15 +1,19 @@
 """Cleaner quality: removed-line precision/recall on the hand-labelled seeds and the HTML
-test pages, plus lines lost on 200 real boilerplate-free articles (rpm2-dev).
+test pages, lines lost on 200 real boilerplate-free articles (rpm2-dev), and the lines of
+real multilingual scrapes (SemEval-2022, unlabelled) that cue phrases remove, by language
+and category, for review (``--list`` prints each of them).
 
-    python bench/eval_cleaner.py [--shared ../shared/corpora]
+    python bench/eval_cleaner.py [--shared ../shared/corpora] [--list]
 
 Prints a table and writes bench/results/cleaner.md.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from dedup.clean_eval import score_html_pages, score_line_labels  # noqa: E402
 from dedup.cleaner import Cleaner, LineStats  # noqa: E402
+from dedup.cues import match_cue  # noqa: E402
 from dedup.reader import read_corpus  # noqa: E402
 
 
@@ -36,9 +41,28 @@ def rpm2_lines_lost(folder: Path) -> tuple[int, int, int, dict]:
     return len(docs), total, lost, reasons
 
 
+def semeval_cue_lines(path: Path) -> list[tuple[str, str, str]]:
+    """(language, category, line) of every line of the SemEval-2022 texts a cue phrase removes."""
+    csv.field_size_limit(1 << 30)
+    texts: dict[tuple[str, str], str] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            a, b = row["pair_id"].split("_", 1)
+            texts.setdefault((a, row["lang1"]), row["text1"])
+            texts.setdefault((b, row["lang2"]), row["text2"])
+    found = []
+    for (_, lang), text in sorted(texts.items()):
+        for line in text.split("\n"):
+            category = match_cue(line) if line.strip() else None
+            if category:
+                found.append((lang, category, line.strip()))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "corpora"))
+    parser.add_argument("--list", action="store_true", help="also print every SemEval line a cue removes")
     args = parser.parse_args()
     rows = []
     seeds = score_line_labels(ROOT / "corpora/cleaner-labels/seeds.jsonl", ROOT / "seeds")
@@ -56,6 +80,18 @@ def main() -> None:
         lines.append("")
         lines.append(f"rpm2-dev (no boilerplate; every line is article text): {n} articles, {total} lines, "
                      f"{lost} removed ({lost / total:.2%}) {reasons or ''}; {n / dt:.0f} articles/s incl. reading")
+    semeval = Path(args.shared) / "semeval2022-task8" / "training_set.csv"
+    if semeval.is_file():
+        found = semeval_cue_lines(semeval)
+        by_lang = Counter(lang for lang, _, _ in found)
+        by_category = Counter(category for _, category, _ in found)
+        lines.append("")
+        lines.append(f"SemEval-2022 scrapes (unlabelled, 10 languages): {len(found)} lines removed by cue phrases; "
+                     f"by language {dict(sorted(by_lang.items()))}; by category {dict(sorted(by_category.items()))} "
+                     "(each reviewed by hand: `--list`)")
+        if args.list:
+            for lang, category, line in found:
+                print(f"{lang}\t{category}\t{line[:160]}")
     table = "\n".join(lines)
     print(table)
     (ROOT / "bench/results").mkdir(parents=True, exist_ok=True)

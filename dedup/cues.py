@@ -1,4 +1,5 @@
-"""Boilerplate cue phrases, by category and language (fr, en, de, es, it; pl for anti-bot pages).
+"""Boilerplate cue phrases, by category and language: fr, en, de, es, it in depth; pl, ru,
+tr, ar, zh, pt, nl for the commonest labels (advertising, share, read-also, cookies).
 
 Two kinds of cue, because they carry different risk:
 - ``LINE_CUES`` match a whole short line (navigation labels such as "Tendance" or
@@ -7,7 +8,10 @@ Two kinds of cue, because they carry different risk:
   occur ("nous utilisons des cookies", "do not necessarily reflect"), but only on lines
   shorter than ``MAX_PHRASE_CUE_WORDS`` so a long article paragraph is never dropped for
   quoting one.
-Patterns are matched case-insensitively against the line with accents kept.
+Patterns are matched case-insensitively against the line with accents kept; write them in
+lower case (phrase cues are searched in the lower-cased line).  Scripts
+without spaces between words (zh) get line cues only: a phrase cue would be tested on a
+whole paragraph, which counts as one "word".
 """
 from __future__ import annotations
 
@@ -38,16 +42,35 @@ LINE_CUES: dict[str, list[str]] = {
         # it
         r"leggi (anche|di più)", r"più letti", r"articoli correlati", r"cerca", r"pubblicità",
         r"potrebbe interessarti", r"mostra (di più|altro)",
+        # en (more)
+        r"read next", r"up next", r"more stories",
+        # pl
+        r"czytaj (też|także|więcej|dalej)", r"zobacz (też|także|więcej)", r"najczęściej czytane", r"polecamy",
+        # ru
+        r"читайте (также|далее|еще|ещё)", r"читать (далее|полностью)", r"смотрите также", r"подробнее", r"популярное",
+        # tr
+        r"ilgili haberler", r"devamını oku", r"haberin devamı", r"en çok okunanlar", r"daha fazla",
+        # ar
+        r"اقرأ (أيضا|أيضاً|ايضا|المزيد)", r"الأكثر (قراءة|مشاهدة)", r"(أخبار|مواضيع|مقالات) ذات صلة",
+        # zh
+        r"相关(新闻|阅读|文章)", r"延伸阅读", r"阅读(更多|全文)", r"热门(文章|新闻)", r"相關(新聞|閱讀)",
+        # pt
+        r"leia (também|mais)", r"veja também", r"mais lidas", r"notícias relacionadas",
+        # nl
+        r"lees (ook|meer|verder)", r"meest gelezen", r"gerelateerde artikelen",
     ],
     "share": [
         r"partagez( cet article)?", r"partager( sur .*)?", r"suivez[- ]nous( sur)?", r"share( this( article| story)?)?",
         r"follow us( on)?", r"send this (page|article|story) to someone( via e-?mail)?", r"teilen", r"folgen sie uns", r"compartir", r"síguenos( en)?", r"condividi",
-        r"seguici( su)?", r"(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print)([ ,|/]+(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print))*",
+        r"seguici( su)?", r"jetzt teilen", r"udostępnij", r"podziel się", r"поделиться", r"paylaş", r"شارك", r"مشاركة",
+        r"分享(到)?", r"compartilh(e|ar)", r"deel( dit artikel)?", r"delen", r"(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print)([ ,|/]+(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print))*",
     ],
     "cookie-consent": [r"toujours actif", r"always active", r"immer aktiv", r"siempre activo", r"sempre attivo",
                         r"accepter( tout)?", r"accept( all)?", r"refuser( tout)?", r"reject all", r"alle akzeptieren"],
     "advertisement": [r"-?\s*publicité\s*-?\s*(spot_img)?", r"-?\s*contenu exclusif\s*-?\s*(spot_img)?", r"spot_img",
-                      r"-?\s*advertisement\s*-?", r"-?\s*anzeige\s*-?", r"-?\s*publicidad\s*-?", r"-?\s*pubblicità\s*-?"],
+                      r"-?\s*advertisement\s*-?", r"-?\s*anzeige\s*-?", r"-?\s*publicidad\s*-?", r"-?\s*pubblicità\s*-?",
+                      r"-?\s*reklama\s*-?", r"-?\s*реклама\s*-?", r"-?\s*reklam\s*-?", r"-?\s*إعلان\s*-?", r"-?\s*广告\s*-?",
+                      r"-?\s*publicidade\s*-?", r"-?\s*advertentie\s*-?"],
     "widget": [r"-?\d{1,2}([.,]\d)?\s*°?\s*[cf]"],  # weather widget "14.5 C"
 }
 
@@ -60,12 +83,16 @@ PHRASE_CUES: dict[str, list[str]] = {
         r"wir verwenden cookies", r"cookie-einstellungen", r"utilizamos cookies", r"política de cookies",
         r"utilizziamo (i )?cookie", r"informativa sui cookie",
         r"akzeptieren und schließen", r"regeln der cookie-?nutzung", r"cookies-nutzung",
+        r"(używa|wykorzystuje|stosuje) (plików |pliki )?cookies?", r"polityk[aię] (plików )?cookies?",
+        r"(используе[мт]|применяе[мт]) (файлы )?cookie", r"файл(ы|ов) cookie",
+        r"çerez(ler)?i? (kullanıyoruz|kullanılmaktadır|politikası)", r"ملفات تعريف الارتباط", r"wij gebruiken cookies",
     ],
     # Anti-bot pages served instead of the article (a scrape that failed): nothing to keep.
     "blocked-page": [
         r"(i am|i'm) not a robot", r"je ne suis pas un robot", r"ich bin kein roboter", r"no soy un robot",
         r"non sono un robot", r"nie jestem robotem", r"unusual traffic from your (computer )?network",
         r"misused the ip address", r"nadużył adresu ip", r"(connections|requests) from the ip address you",
+        r"odnotowaliśmy ogromną ilość połączeń", r"twój adres ip\s*:",
     ],
     "newsletter": [
         r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",
@@ -75,6 +102,14 @@ PHRASE_CUES: dict[str, list[str]] = {
         r"privacy policy", r"newsletter abonnieren", r"jetzt abonnieren", r"datenschutzerklärung",
         r"suscríbete", r"suscribirse a (nuestro|el) boletín", r"política de privacidad", r"iscriviti alla (nostra )?newsletter",
         r"informativa (sulla )?privacy",
+        r"zapisz się (do|na) newsletter", r"подпи(сывайтесь|шитесь) на (наш[ие]? )?(канал|рассылку|telegram|новости)",
+        r"bültenimize abone", r"اشترك (في|فى) (النشرة|نشرتنا)", r"assine (a|nossa) newsletter", r"schrijf je in voor (de|onze) nieuwsbrief",
+    ],
+    # Requests for money to the site, not article text.
+    "donation": [
+        r"support (our|independent|quality) journalism", r"donate (now|today)", r"soutenez (notre|la) rédaction",
+        r"faites un don", r"unterstützen sie (uns|unseren journalismus)", r"wesprzyj nas", r"поддержите (нас|редакцию)",
+        r"التبرع للموقع", r"ادعم(نا|ونا)",
     ],
     "disclaimer": [
         r"^avertissement\s*:", r"^disclaimer", r"ne (sont|reflètent) pas nécessairement", r"relèvent de leur (propre )?responsabilité",
@@ -97,7 +132,9 @@ def _group(category: str) -> str:
 _ALL_LINE_CUES = re.compile(
     "^(?:" + "|".join(f"(?P<{_group(c)}>{'|'.join(p)})" for c, p in LINE_CUES.items()) + ")$", re.IGNORECASE
 )
-_ALL_PHRASE_CUES = re.compile("|".join(f"(?P<{_group(c)}>{'|'.join(p)})" for c, p in PHRASE_CUES.items()), re.IGNORECASE)
+# Phrase cues are written in lower case and searched in the lower-cased line: three times
+# faster than re.IGNORECASE over this many alternatives (bench: 147 -> 50 us a line).
+_ALL_PHRASE_CUES = re.compile("|".join(f"(?P<{_group(c)}>{'|'.join(p)})" for c, p in PHRASE_CUES.items()))
 _CATEGORY = {_group(c): c for c in (*LINE_CUES, *PHRASE_CUES)}
 _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 
@@ -108,5 +145,5 @@ def match_cue(line: str) -> str | None:
     bare = stripped.strip(_EDGE_PUNCT).strip()
     m = _ALL_LINE_CUES.match(bare) or _ALL_LINE_CUES.match(stripped)
     if m is None and len(line.split()) <= MAX_PHRASE_CUE_WORDS:
-        m = _ALL_PHRASE_CUES.search(line)
+        m = _ALL_PHRASE_CUES.search(line.lower())
     return _CATEGORY[m.lastgroup] if m is not None else None

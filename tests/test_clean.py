@@ -56,6 +56,25 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
          "cookie-consent"),
         ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
         ("Podejrzewamy, że ktoś nadużył adresu IP, z którego korzystasz.", "blocked-page"),
+        ("Twój adres IP: 207.241.233.113", "blocked-page"),
+        ("Read Next", "navigation"),
+        ("Jetzt teilen:", "share"),
+        # Other languages of the SemEval-2022 scrapes, and pt/nl:
+        ("REKLAMA", "advertisement"),
+        ("Czytaj także:", "navigation"),
+        ("Podziel się", "share"),
+        ("Читайте также:", "navigation"),
+        ("Реклама", "advertisement"),
+        ("Мы используем файлы cookie, чтобы сайт работал лучше.", "cookie-consent"),
+        ("- Reklam -", "advertisement"),
+        ("Detaylı bilgi almak için 'Çerez Politikasını' inceleyebilirsiniz.", "cookie-consent"),
+        ("اقرأ أيضاً", "navigation"),
+        ("التبرع للموقع - ادعمونا", "donation"),
+        ("广告", "advertisement"),
+        ("相关新闻", "navigation"),
+        ("Leia também", "navigation"),
+        ("Lees ook:", "navigation"),
+        ("Support independent journalism: donate today.", "donation"),
     ],
 )
 def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
@@ -74,6 +93,11 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         "Le sommet aura lieu le 4 avril 2025 à Samarcande.",
         "Le robot humanoïde, présenté jeudi à Lyon, a servi le café aux visiteurs du salon.",
         "The story continues to unfold as rescuers search the rubble below the collapsed bridge.",
+        # Cue words inside article sentences (line cues need the whole line):
+        "Reklama w telewizji publicznej została zakazana przez parlament w czwartek wieczorem.",
+        "Компания потратила на рекламу больше, чем на исследования, сообщил в среду аудитор.",
+        "国家市场监管总局周二表示，将严查虚假广告和不正当竞争行为，保护消费者权益。",
+        "Bakan, reklam yasağının gelecek ay yürürlüğe gireceğini açıkladı ve ayrıntı vermedi.",
     ],
 )
 def test_article_lines_that_look_like_boilerplate_are_kept(line):
@@ -200,3 +224,17 @@ def test_cleaner_signature_changes_with_the_rules_and_the_settings(monkeypatch):
         cleaner_module._rules_digest.cache_clear()
     assert changed.split("|")[1] != base.split("|")[1] and changed.split("|")[2] == base.split("|")[2]
     assert CleanerConfig().signature == base
+
+
+def test_cue_patterns_are_written_in_lower_case():
+    # Phrase cues are searched in the lower-cased line without re.IGNORECASE (for speed):
+    # a capital letter in a pattern could never match.
+    import re
+
+    from dedup.cues import LINE_CUES, PHRASE_CUES
+
+    for table in (LINE_CUES, PHRASE_CUES):
+        for category, patterns in table.items():
+            for pattern in patterns:
+                literal = re.sub(r"\\[A-Za-z]", "", pattern)
+                assert literal == literal.lower(), f"{category}: {pattern!r} has capitals"
