@@ -238,3 +238,33 @@ def test_cue_patterns_are_written_in_lower_case():
             for pattern in patterns:
                 literal = re.sub(r"\\[A-Za-z]", "", pattern)
                 assert literal == literal.lower(), f"{category}: {pattern!r} has capitals"
+
+
+@pytest.mark.parametrize(
+    "pattern, literal",
+    [
+        (r"we use cookies", "we use cookies"),
+        (r"(i am|i'm) not a robot", " not a robot"),
+        (r"(accept|manage) (all )?cookies", "cookies"),
+        (r"polityk[aię] (plików |pliki )?cookies?", "polityk"),
+        (r"-?\s*reklama\s*-?", "reklama"),
+        (r"^disclaimer", "disclaimer"),
+        (r"ادعم(نا|ونا)", "ادعم"),
+        (r"(des|les)", ""),
+    ],
+)
+def test_required_literal_is_in_every_match(pattern, literal):
+    from dedup.cues import required_literal
+
+    assert required_literal(pattern) == literal
+
+
+def test_every_phrase_cue_is_prefiltered_by_a_trigger():
+    # match_cue skips the phrase regex for lines containing no trigger: each pattern's
+    # required literal must contain one, or matching lines would be missed.
+    from dedup.cues import _PHRASE_TRIGGERS, PHRASE_CUES, required_literal
+
+    assert _PHRASE_TRIGGERS, "every phrase cue needs a literal of three characters or more"
+    for patterns in PHRASE_CUES.values():
+        for pattern in patterns:
+            assert any(t in required_literal(pattern) for t in _PHRASE_TRIGGERS), pattern
