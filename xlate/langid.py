@@ -2,15 +2,16 @@
 
 The identifier is loaded once, on first use, with normalised probabilities so the
 confidence is a probability in [0, 1].  Long articles are cut to their first
-``MAX_CHARS`` characters: the language is settled well before that and the cost of
-langid grows with the text.
+``MAX_CHARS`` characters: the language is settled well before that (on SemEval-2022's
+2,502 texts in 10 languages, 1000 characters and whole articles give the same answers,
+bench/eval_langid.py), and langid walks the text byte by byte in Python.
 """
 from __future__ import annotations
 
 import threading
 from typing import Any
 
-MAX_CHARS = 5000
+MAX_CHARS = 1000
 UNDETERMINED = "und"
 
 _lock = threading.Lock()
