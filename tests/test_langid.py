@@ -37,3 +37,13 @@ def test_deterministic():
 def test_rejects_bytes():
     with pytest.raises(TypeError):
         detect(b"texte")
+
+
+def test_signature_names_the_model_and_how_much_is_read(monkeypatch):
+    import re
+
+    from xlate import langid
+
+    assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:1000", langid.signature())
+    monkeypatch.setattr(langid, "MAX_CHARS", 300)
+    assert langid.signature().endswith("|chars:300")

@@ -251,3 +251,28 @@ def test_ray_that_fails_to_start_is_a_typed_error_and_closes_the_run(tmp_path, c
                                             r"Please specify the one to connect to\.; check --address, or run with --executor local$"):
         run(corpus, tmp_path / "out", _config("ray"))
     assert closed == [tmp_path / "out"]  # the translator (and its memory) closed on the way out
+
+
+def test_a_cleaned_batch_is_reused_only_by_the_same_cleaner_and_langid(tmp_path, monkeypatch):
+    # Resuming reuses a batch's saved cleaning when its key matches: the key must change with
+    # the cue tables (not only the cleaner's thresholds) and with how langid reads articles.
+    from dedup import cleaner as cleaner_module
+    from dedup.config import ClusterConfig
+    from xlate import langid
+    from xlate.executors.ray import _batch_key
+
+    article = tmp_path / "a.txt"
+    article.write_text("Un titre\n\nUn texte.", encoding="utf-8")
+
+    def key() -> str:
+        return _batch_key([str(article)], set(), RunConfig(engine="apertium"), ClusterConfig(), None, "stats")
+
+    base = key()
+    assert key() == base
+    monkeypatch.setattr(cleaner_module, "_rules_digest", lambda: "0000beef")
+    assert key() != base
+    monkeypatch.undo()
+    monkeypatch.setattr(langid, "MAX_CHARS", 300)
+    assert key() != base
+    monkeypatch.undo()
+    assert key() == base

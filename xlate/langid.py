@@ -28,6 +28,18 @@ def _get_identifier() -> Any:
         return _identifier
 
 
+def signature() -> str:
+    """What decides detect's answers, e.g. ``langid:py3langid-0.4.0|chars:1000`` (part of a
+    run's signature: another model or cut can give articles other languages)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        model = f"py3langid-{version('py3langid')}"
+    except PackageNotFoundError:  # pragma: no cover - a dependency of the package
+        model = "py3langid-unknown"
+    return f"langid:{model}|chars:{MAX_CHARS}"
+
+
 def detect(text: str) -> tuple[str, float]:
     """The ISO 639-1 code of ``text``'s language and its probability.
 

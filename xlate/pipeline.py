@@ -23,6 +23,7 @@ from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.errors import ConfigError, XlateError
+from xlate.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
@@ -265,6 +266,7 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
     else:
         parts = ["engine:none", f"gl:{glossary.sha256[:8]}" if glossary else "gl:none", f"xlate:{__version__}"]
     parts.append(config.cleaner.signature)
+    parts.append(langid_signature())
     parts.append(f"cluster:{cluster_config.signature}")
     return "|".join(parts)
 

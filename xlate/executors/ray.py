@@ -48,6 +48,7 @@ from dedup.errors import CorpusReadError
 from dedup.reader import corpus_files, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
+from xlate.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
     Job,
@@ -303,7 +304,9 @@ def _scan_batch(batch, base: str, max_bytes: int, cleaner, skip):
 # -- 2. clean ------------------------------------------------------------------------------
 def _batch_key(files: list[str], drop, config: RunConfig, cluster_config, gloss, stats_digest: str) -> str:
     h = hashlib.sha256()
-    settings = {"xlate": __version__, "cleaner": config.cleaner.to_json(), "max_bytes": config.max_bytes,
+    # The cleaner's and langid's signatures, not just their settings: a batch cleaned by other
+    # cue tables or with another langid cut must not be reused.
+    settings = {"xlate": __version__, "cleaner": config.cleaner.signature, "langid": langid_signature(), "max_bytes": config.max_bytes,
                 "fingerprint": cluster_config.fingerprint_key(), "glossary": gloss, "stats": stats_digest,
                 "drop": sorted(drop)}
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
