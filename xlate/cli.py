@@ -15,7 +15,7 @@ import click
 
 from xlate import __version__
 from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures
-from xlate.cli_dedup import _config as cluster_config_from_options, cluster_options
+from xlate.cli_dedup import cluster_config_from_options, cluster_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

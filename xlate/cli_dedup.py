@@ -46,7 +46,8 @@ def _load_cluster_file(path: str) -> dict:
     return data
 
 
-def _config(threshold: float | None, workers: int | None, embeddings: bool = False, settings=(), config_file: str | None = None):
+def cluster_config_from_options(threshold: float | None, workers: int | None, embeddings: bool = False,
+                                settings: tuple[str, ...] = (), config_file: str | None = None):
     """The run's ClusterConfig: defaults < --cluster-config < --set < the dedicated flags."""
     from dedup.config import ClusterConfig
 
@@ -108,7 +109,7 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     verified link among the members.  OUT/cluster.json records what made them (settings,
     signature, glossary hash, versions): `--cluster-config OUT/cluster.json` repeats them.
     """
-    config = _config(threshold, workers, embeddings, settings, cluster_config_file)
+    config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     docs = _read_clean(corpus, failures)
@@ -195,7 +196,7 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     """
     from dedup.clustering import explain as run_explain
 
-    config = _config(threshold, None, embeddings, settings, cluster_config_file)
+    config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     aliases, _ = _glossary(glossary)
     failures: list[dict] = []
     docs = list(_read_clean(corpus, failures))
