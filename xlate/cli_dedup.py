@@ -18,10 +18,12 @@ from xlate.outputs import write_json, write_jsonl
 
 def cluster_options(func):
     """--set and --cluster-config, shared by `run`, `cluster` and `explain`."""
+    from dedup.config import ClusterConfig  # light: dataclasses only
+
     func = click.option(
         "--set", "settings", multiple=True, metavar="NAME=VALUE",
-        help="A clustering setting, repeatable, e.g. --set published_window_days=30 "
-             "(names: ClusterConfig in README; applied after --cluster-config).")(func)
+        help="A clustering setting, repeatable, e.g. --set published_window_days=30; applied after "
+             f"--cluster-config.  Names (see dedup.ClusterConfig): {', '.join(ClusterConfig.settings())}.")(func)
     return click.option(
         "--cluster-config", "cluster_config_file", type=click.Path(exists=True, dir_okay=False), default=None,
         help="JSON of clustering settings: a run's run.json or cluster.json (to repeat it) or an object of NAME: VALUE.")(func)
