@@ -4,6 +4,7 @@
     index.add(clean_documents)
     index.save()                                 # atomic
     for c in index.clusters(): ...
+    index.explain("a-id", "b-id")               # why two indexed articles are (not) linked
 
 The file holds the fingerprints (never texts): a gzip'd JSON-lines file whose first line
 is a header naming the format, the fingerprint settings and the alias table digest.
@@ -29,6 +30,7 @@ from .config import ClusterConfig
 from .entities import AliasTable
 from .errors import DedupError, IncompatibleFingerprintError
 from .fingerprint import Fingerprint
+from .verify import CorpusStats, Link, verify
 
 __all__ = ["ClusterIndex", "INDEX_FORMAT"]
 
@@ -122,6 +124,16 @@ class ClusterIndex:
                 raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
         return cls(path, config, aliases, fps)
 
+    @staticmethod
+    def is_index(path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` is a file written by `ClusterIndex.save` (read: its header only)."""
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                header = json.loads(fh.readline(1 << 16) or "null")
+        except (OSError, EOFError, UnicodeDecodeError, ValueError):
+            return False
+        return isinstance(header, dict) and header.get("format") == INDEX_FORMAT
+
     def __len__(self) -> int:
         return len(self._fps)
 
@@ -139,6 +151,17 @@ class ClusterIndex:
 
     def clusters(self) -> list[Cluster]:
         return cluster_fingerprints(list(self._fps.values()), self.config)
+
+    def explain(self, a: str, b: str) -> Link:
+        """Score and reasons of the link between indexed articles ``a`` and ``b``, names
+        weighted by their rarity over the whole index, as `clusters` weighs them: the
+        texts are not needed again."""
+        missing = [x for x in (a, b) if x not in self._fps]
+        if missing:
+            known = ", ".join(sorted(self._fps)[:5])
+            raise DedupError(f"{self.path}: no article {', '.join(map(repr, missing))} in this index of {len(self)} "
+                             f"(ids look like: {known}); add it with `xlate cluster CORPUS --index {self.path}`")
+        return verify(self._fps[a], self._fps[b], CorpusStats(list(self._fps.values())), self.config)
 
     def save(self) -> None:
         """Write the index atomically (temporary file in the same folder, then rename)."""

@@ -141,3 +141,17 @@ def test_bad_cluster_settings_are_one_line_usage_errors(tmp_path):
             result = runner.invoke(cli, command + args, input=MONTH_APART)
             assert result.exit_code == 2, (command, args, result.output)
             assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(message), result.stderr
+
+
+def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
+    runner = CliRunner()
+    index = tmp_path / "events.idx"
+    assert runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--index", str(index)]).exit_code == 0
+    pair = ["000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1"]
+    from_texts = runner.invoke(cli, ["explain", str(ROOT / "seeds"), *pair])
+    from_index = runner.invoke(cli, ["explain", str(index), *pair])
+    assert from_index.exit_code == 0, from_index.output
+    assert from_index.output == from_texts.output
+    assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.242 (linked)\n")
+    wrong_glossary = runner.invoke(cli, ["explain", str(index), *pair, "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
+    assert wrong_glossary.exit_code == 2 and "made with another alias table" in wrong_glossary.stderr

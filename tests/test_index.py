@@ -95,3 +95,33 @@ def test_corrupt_index_raises_typed_error(tmp_path):
     path.write_bytes(gzip.compress(b'{"format": "something-else"}\n'))
     with pytest.raises(DedupError, match="not a cluster index"):
         ClusterIndex.open(path)
+
+
+def test_explain_from_the_index_gives_the_link_its_clusters_carry(tmp_path, seed_docs):
+    path = tmp_path / "events.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs[3:])
+    index.save()
+    later = ClusterIndex.open(path)
+    later.add(seed_docs[:3])
+    later.save()
+    (link,) = ClusterIndex.open(path).clusters()[0].links
+    explained = ClusterIndex.open(path).explain(seed_docs[2].id, seed_docs[0].id)
+    assert explained.to_json() == link.to_json()  # same score and reasons, texts not needed
+    apart = ClusterIndex.open(path).explain(seed_docs[0].id, seed_docs[1].id)  # other Central-Asia meetings
+    assert apart.score < ClusterConfig().threshold
+    with pytest.raises(DedupError, match=r"no article 'missing' in this index of 5 \(ids look like: 000_"):
+        ClusterIndex.open(path).explain("missing", seed_docs[0].id)
+
+
+def test_is_index_reads_only_the_header(tmp_path, seed_docs):
+    path = tmp_path / "events.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs[:1])
+    index.save()
+    other_gzip = tmp_path / "other.gz"
+    with gzip.open(other_gzip, "wt", encoding="utf-8") as fh:
+        fh.write('{"format": "something-else"}\n')
+    corpus = tmp_path / "feed.jsonl"
+    corpus.write_text('{"id": "a", "text": "Un texte."}\n', encoding="utf-8")
+    assert [ClusterIndex.is_index(p) for p in (path, other_gzip, corpus, tmp_path / "absent", SEEDS)] == [True, False, False, False, False]

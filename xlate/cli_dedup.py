@@ -194,12 +194,19 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
     A and B are article ids (paths relative to CORPUS without extension).  Names are
-    weighted by their rarity in CORPUS, as in `xlate cluster`.
+    weighted by their rarity in CORPUS, as in `xlate cluster`.  CORPUS may also be an index
+    file made by `xlate cluster --index`: the pair is then explained from the stored
+    fingerprints, weighted over everything the index holds, without the texts.
     """
     from dedup.clustering import explain as run_explain
+    from dedup.index import ClusterIndex
 
     config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     aliases, _ = _glossary(glossary)
+    if corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus):
+        link = ClusterIndex.open(corpus, config, aliases=aliases).explain(a, b)
+        click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2) if as_json else _format_link(link))
+        return
     failures: list[dict] = []
     docs = list(_read_clean(corpus, failures))
     by_id = {d.id: d for d in docs}
@@ -209,10 +216,7 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
         click.echo(f"error: no article with id {', '.join(map(repr, missing))} in {corpus} (ids look like: {known})", err=True)
         sys.exit(EXIT_USAGE)
     link = run_explain(by_id[a], by_id[b], config, aliases=aliases, context=docs)
-    if as_json:
-        click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(_format_link(link))
+    click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2) if as_json else _format_link(link))
 
 
 commands = [cluster, explain]
