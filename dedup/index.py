@@ -22,6 +22,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,9 +33,18 @@ from .errors import DedupError, IncompatibleFingerprintError
 from .fingerprint import Fingerprint
 from .verify import CorpusStats, Link, verify
 
-__all__ = ["ClusterIndex", "INDEX_FORMAT"]
+__all__ = ["Added", "ClusterIndex", "INDEX_FORMAT"]
 
 INDEX_FORMAT = "dedup-cluster-index/1"
+
+
+class Added(NamedTuple):
+    """What `ClusterIndex.add` did: ids new to the index, ids whose article changed (its new
+    version replaced the old), and ids added again with the same fingerprint."""
+
+    new: int
+    changed: int
+    unchanged: int
 
 
 def _fp_to_json(fp: Fingerprint) -> dict:
@@ -140,14 +150,23 @@ class ClusterIndex:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self._fps
 
-    def add(self, docs) -> None:
-        """Fingerprint and add articles (same forms as `dedup.cluster`).
-
-        An id already in the index is replaced by the new version of the article.
-        """
+    def add(self, docs) -> Added:
+        """Fingerprint and add articles (same forms as `dedup.cluster`).  An id already in
+        the index is replaced by the new version of its article; `Added` says how many ids
+        were new, changed, or came again unchanged (a folder re-read every day)."""
+        new = changed = unchanged = 0
         for fp in fingerprints(docs, self.config, aliases=self.aliases):
+            old = self._fps.get(fp.id)
+            if old is None:
+                new += 1
+            elif _fp_to_json(old) == _fp_to_json(fp):
+                unchanged += 1
+                continue
+            else:
+                changed += 1
             self._fps[fp.id] = fp
             self._dirty = True
+        return Added(new, changed, unchanged)
 
     def clusters(self) -> list[Cluster]:
         return cluster_fingerprints(list(self._fps.values()), self.config)

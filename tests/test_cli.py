@@ -147,6 +147,10 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     runner = CliRunner()
     index = tmp_path / "events.idx"
     assert runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--index", str(index)]).exit_code == 0
+    again = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--index", str(index)])
+    assert f"{index}: 0 new articles, 0 changed, 5 unchanged; 5 in all" in again.stderr
+    record = json.loads((tmp_path / "out" / "cluster.json").read_text(encoding="utf-8"))
+    assert record["index"] == {"path": str(index), "new": 0, "changed": 0, "unchanged": 5, "articles": 5}
     pair = ["000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1"]
     from_texts = runner.invoke(cli, ["explain", str(ROOT / "seeds"), *pair])
     from_index = runner.invoke(cli, ["explain", str(index), *pair])

@@ -125,3 +125,15 @@ def test_is_index_reads_only_the_header(tmp_path, seed_docs):
     corpus = tmp_path / "feed.jsonl"
     corpus.write_text('{"id": "a", "text": "Un texte."}\n', encoding="utf-8")
     assert [ClusterIndex.is_index(p) for p in (path, other_gzip, corpus, tmp_path / "absent", SEEDS)] == [True, False, False, False, False]
+
+
+def test_add_says_what_was_new_changed_or_unchanged(tmp_path, seed_docs):
+    from dataclasses import replace
+
+    index = ClusterIndex.open(tmp_path / "events.idx")
+    assert index.add(seed_docs[:2]) == (2, 0, 0)
+    assert index.add(seed_docs[:3]) == (1, 0, 2)  # a folder read again, with one new article
+    edited = replace(seed_docs[1], text=seed_docs[1].text + "\n\nLa réunion suivante aura lieu à Douchanbé en 2026, selon le communiqué final.")
+    assert index.add([edited]) == (0, 1, 0)
+    assert index.add([edited]) == (0, 0, 1)
+    assert len(index) == 3

@@ -119,11 +119,16 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
         from dedup.index import ClusterIndex
 
         index = ClusterIndex.open(index_path, config, aliases=aliases)
-        index.add(docs)
+        added = index.add(docs)
         index.save()
         clusters = index.clusters()
+        index_record = {"path": index_path, **added._asdict(), "articles": len(index)}
+        click.echo(f"{index_path}: {added.new} new articles, {added.changed} changed, {added.unchanged} unchanged; "
+                   f"{len(index)} in all", err=True)
     else:
         from dedup.clustering import cluster as run_cluster
+
+        index_record = None
 
         clusters = run_cluster(docs, config, aliases=aliases)
     out_dir = Path(out)
@@ -136,7 +141,7 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
         "version": __version__,
         "signature": config.signature,
         "corpus": corpus,
-        "index": index_path,
+        "index": index_record,
         "glossary": glossary_record,
         "cluster": config.to_json(),
         "counts": {"articles": articles, "clusters": len(clusters), "grouped": grouped, "failures": len(failures)},
