@@ -188,8 +188,7 @@ class _Site:
         for link in links:
             score = link.get("score")
             score_text = f"{score:.3f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else esc(score)
-            reasons = link.get("reasons")
-            reason_text = _kv(reasons) if isinstance(reasons, dict) else esc(reasons)
+            reason_text = _reasons(link.get("reasons"))
             items.append(f"<li><code>{esc(link.get('a'))}</code> \u2194 <code>{esc(link.get('b'))}</code> "
                          f"<strong>{score_text}</strong> <span class=\"muted\">{reason_text}</span></li>")
         pairs = cluster.get("linked_pairs")
@@ -342,6 +341,50 @@ def _facts(doc: dict[str, Any]) -> str:
     date = doc.get("published") or (f"page stamp {doc['date_stamp']}" if doc.get("date_stamp") else "no date")
     facts = [doc.get("source") or "unknown source", date, doc.get("lang") or "unknown language"]
     return " \u00b7 ".join(esc(f) for f in facts)
+
+
+# A link's reasons (dedup's Link.reasons) in the words of `xlate explain`; keys this
+# version does not know are still shown, as key=value.
+_REASON_LISTS = (("entities", "names"), ("dates", "dates"), ("numbers", "amounts"), ("keywords", "keywords"))
+_SCORE_LABELS = (("event", "event overlap"), ("keywords", "keywords"), ("title", "title/lead"),
+                 ("minhash_jaccard", "shingle Jaccard"), ("embedding_cosine", "e5 cosine"))
+
+
+def _reasons(reasons: Any) -> str:
+    if not isinstance(reasons, dict):
+        return esc(reasons)
+    parts, shown = [], set()
+    for key, label in _REASON_LISTS:
+        value = reasons.get(key)
+        if isinstance(value, (list, tuple)):
+            shown.add(key)
+            if value:
+                parts.append(f"{label}: {', '.join(esc(v) for v in value)}")
+    scores = reasons.get("scores")
+    if isinstance(scores, dict):
+        shown.add("scores")
+        known = [f"{label} {scores[key]:.3f}" for key, label in _SCORE_LABELS
+                 if isinstance(scores.get(key), (int, float)) and not isinstance(scores.get(key), bool)]
+        others = {k: v for k, v in scores.items() if k not in dict(_SCORE_LABELS)}
+        parts.append(" \u00b7 ".join(known + ([_kv(others)] if others else [])))
+    for gap_key, conflict_key, what in (("date_gap_days", "date_conflict", "closest dates"),
+                                        ("published_gap_days", "published_conflict", "published")):
+        if gap_key in reasons:
+            shown.update((gap_key, conflict_key))
+            gap = reasons.get(gap_key)
+            if isinstance(gap, (int, float)) and not isinstance(gap, bool):
+                verdict = " \u2192 different events, score penalised" if reasons.get(conflict_key) is True else ""
+                parts.append(f"{what} {esc(gap)} day{'' if gap == 1 else 's'} apart{verdict}")
+    for flag, text in (("near_duplicate", "near-duplicate: copies of one text"),
+                       ("cross_lingual", "cross-lingual pair: scored on names, dates, amounts and keywords")):
+        if flag in reasons:
+            shown.add(flag)
+            if reasons[flag] is True:
+                parts.append(text)
+    rest = {k: v for k, v in reasons.items() if k not in shown}
+    if rest:
+        parts.append(_kv(rest))
+    return "<br>".join(parts)
 
 
 def _kv(mapping: Any) -> str:
