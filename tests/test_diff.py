@@ -38,7 +38,7 @@ def test_changes_are_exact(runs):
     assert result.terms == (TermDifference("Samarcande", (("Samarkand", 1),), (("Samarqand", 1),)),)
     assert result.glossary_changed and (result.violations_a, result.violations_b) == (1, 0)
     assert ("engine.name", "apertium", "marian") in result.settings and ("config.beam", 1, 4) in result.settings
-    assert re.fullmatch(r"diff:v1\|a:[0-9a-f]{8}\|b:[0-9a-f]{8}", result.signature)
+    assert re.fullmatch(r"diff:v2\|a:[0-9a-f]{8}\|b:[0-9a-f]{8}", result.signature)
 
 
 def test_same_run_has_no_differences(runs):
@@ -119,3 +119,51 @@ def test_cli_diff_usage_errors_exit_2(runs, tmp_path, args):
     argv = [x.format(tmp=tmp_path, a=a) for x in args]
     result = CliRunner().invoke(diff_command, argv)
     assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    "clusters_a, clusters_b, shared, changes, pairs",
+    [
+        # the same grouping, other cluster names: no change
+        ([["x", "y"], ["z"]], [["z"], ["y", "x"]], "xyz", [], (0, 0)),
+        # one cluster of a split in b
+        ([["w", "x", "y", "z"]], [["w", "x"], ["y"], ["z"]], "wxyz",
+         [("split", "A1", ("w", "x", "y", "z"), (("w", "x"), ("y",), ("z",)))], (5, 0)),
+        # two clusters of a merged in b, with an article b does not hold
+        ([["x"], ["y", "z", "gone"]], [["x", "y", "z"]], "xyz",
+         [("merged", "B1", ("x", "y", "z"), (("x",), ("y", "z")))], (0, 2)),
+        # split and merged at once: {a b} {c d} in a, {a c} {b d} in b
+        ([["a", "b"], ["c", "d"]], [["a", "c"], ["b", "d"]], "abcd",
+         [("split", "A1", ("a", "b"), (("a",), ("b",))), ("split", "A2", ("c", "d"), (("c",), ("d",))),
+          ("merged", "B1", ("a", "c"), (("a",), ("c",))), ("merged", "B2", ("b", "d"), (("b",), ("d",)))], (2, 2)),
+    ],
+)
+def test_cluster_differences_are_exact(clusters_a, clusters_b, shared, changes, pairs):
+    from xlate.diff import GroupChange, _cluster_diff
+
+    a = [{"cluster": f"A{n + 1}", "members": m} for n, m in enumerate(clusters_a)]
+    b = [{"cluster": f"B{n + 1}", "members": m} for n, m in enumerate(clusters_b)]
+    result = _cluster_diff(a, b, set(shared))
+    assert result.changes == tuple(GroupChange(*c) for c in changes)
+    assert (result.pairs_only_a, result.pairs_only_b) == pairs
+    assert (result.clusters_a, result.clusters_b) == (len(clusters_a), len(clusters_b))
+
+
+def test_diff_of_two_clusterings_of_the_seeds(tmp_path):
+    from xlate.cli import cli
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    runner = CliRunner()
+    for name, extra in (("a", []), ("b", ["--set", "threshold=0.3"])):
+        result = runner.invoke(cli, ["run", str(seeds), "-o", str(tmp_path / name), "--no-translate", *extra])
+        assert result.exit_code == 0, result.output
+    text = runner.invoke(diff_command, [str(tmp_path / "a"), str(tmp_path / "b")]).output
+    assert "  setting cluster.threshold: 0.1 -> 0.3" in text
+    assert "@@ cluster c0001 of a split in b: {000_2c8e8df7cb3b87a9, 002_3e9d996f7f80b2c1} -> " \
+           "{000_2c8e8df7cb3b87a9} + {002_3e9d996f7f80b2c1} @@" in text
+    assert "clusters: a 4, b 5; 1 of a split and 0 of b merged; article pairs grouped only in a 1, only in b 0" in text
+    page = write_html(diff_runs(tmp_path / "a", tmp_path / "b"), tmp_path / "diff.html")
+    tree = lxml.html.fromstring(page.read_text(encoding="utf-8"))
+    (table,) = tree.xpath("//h2[text()='Clusters that differ']/following-sibling::table[1]")
+    assert [td.text_content() for td in table.xpath(".//tbody/tr/td")] == [
+        "split c0001", "{000_2c8e8df7cb3b87a9, 002_3e9d996f7f80b2c1}", "{000_2c8e8df7cb3b87a9}{002_3e9d996f7f80b2c1}"]

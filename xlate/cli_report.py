@@ -32,9 +32,11 @@ def report(out: Path, dest: Path | None) -> None:
               help="Colour the diff; auto colours only on a terminal.")
 @handle_errors
 def diff(run_a: Path, run_b: Path, html_path: Path | None, color: str) -> None:
-    """Compare two runs of the same corpus sentence by sentence.
+    """Compare two runs of the same corpus sentence by sentence, and their clusters.
 
-    Exits 0 whatever the differences; 2 on a usage error (a folder that is not a run).
+    Shows changed sentences, settings that differ, clusters split or merged between the
+    runs, and glossary differences.  Exits 0 whatever the differences; 2 on a usage error
+    (a folder that is not a run).
     """
     from xlate.diff import diff_runs, render_text, write_html
 

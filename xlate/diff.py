@@ -1,10 +1,13 @@
-"""Compare two runs of the same corpus sentence by sentence.
+"""Compare two runs of the same corpus sentence by sentence, and their clusters.
 
-Runs differ by model, engine or glossary.  Articles are matched by id; inside an article,
+Runs differ by model, engine, glossary or clustering settings.  Articles are matched by id; inside an article,
 sentences are matched on their *source* text (so a changed segmenter shows up as
 added/removed sentences rather than as a cascade of false changes) and a pair whose
 English differs is a change.  Glossary differences are read from what each run actually
 applied: the English each source term was locked to, plus the glossary files' hashes.
+Clusters are compared over the articles both runs hold: a cluster of one run whose
+members the other run puts in several clusters is a split (or, seen from the other side,
+a merge), and the pairs of articles grouped together in only one run are counted.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from xlate.report.files import atomic_write_text
 from xlate.report.html import esc, page
 from xlate.report.load import RunFolder, load_run
 
-DIFF_VERSION = "v1"
+DIFF_VERSION = "v2"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,31 @@ class TermDifference:
 
 
 @dataclass(frozen=True)
+class GroupChange:
+    """Articles grouped differently: ``kind`` ``split`` (one cluster of run A, its members
+    in several clusters of run B) or ``merged`` (one cluster of B from several of A).
+    ``members`` is that cluster, ``parts`` how the other run groups those same members;
+    only articles both runs hold count."""
+
+    kind: str
+    cluster: str
+    members: tuple[str, ...]
+    parts: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ClusterDiff:
+    clusters_a: int
+    clusters_b: int
+    changes: tuple[GroupChange, ...]
+    pairs_only_a: int  # pairs of shared articles in one cluster in A, in two in B
+    pairs_only_b: int
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+@dataclass(frozen=True)
 class RunDiff:
     run_a: str
     run_b: str
@@ -73,6 +101,7 @@ class RunDiff:
     terms: tuple[TermDifference, ...]
     violations_a: int
     violations_b: int
+    clusters: ClusterDiff
 
     @property
     def changed_articles(self) -> tuple[ArticleDiff, ...]:
@@ -124,7 +153,40 @@ def diff_runs(run_a: str | os.PathLike[str], run_b: str | os.PathLike[str]) -> R
         glossary_a=a.run.get("glossary"), glossary_b=b.run.get("glossary"), settings=settings,
         articles=tuple(articles), only_in_a=tuple(sorted(ids_a - ids_b)), only_in_b=tuple(sorted(ids_b - ids_a)),
         terms=tuple(term_diffs), violations_a=violations[0], violations_b=violations[1],
+        clusters=_cluster_diff(a.clusters, b.clusters, ids_a & ids_b),
     )
+
+
+def _groups(clusters, shared: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(cluster name, its members that both runs hold, sorted), for clusters with any."""
+    out = []
+    for n, c in enumerate(clusters):
+        members = tuple(sorted(str(m) for m in (c.get("members") or []) if str(m) in shared))
+        if members:
+            out.append((str(c.get("cluster") or f"#{n + 1}"), members))
+    return out
+
+
+def _cluster_diff(clusters_a, clusters_b, shared: set[str]) -> ClusterDiff:
+    groups_a, groups_b = _groups(clusters_a, shared), _groups(clusters_b, shared)
+    where_a = {m: k for k, (_, members) in enumerate(groups_a) for m in members}
+    where_b = {m: k for k, (_, members) in enumerate(groups_b) for m in members}
+    changes = []
+    for kind, groups, where in (("split", groups_a, where_b), ("merged", groups_b, where_a)):
+        for name, members in groups:
+            parts: dict[int, list[str]] = defaultdict(list)
+            for m in members:
+                parts[where[m]].append(m)
+            if len(parts) > 1:
+                changes.append(GroupChange(kind, name, members, tuple(sorted(tuple(p) for p in parts.values()))))
+
+    def together(groups) -> int:
+        return sum(len(m) * (len(m) - 1) // 2 for _, m in groups)
+
+    both = Counter((where_a[m], where_b[m]) for m in where_a)
+    in_both = sum(n * (n - 1) // 2 for n in both.values())
+    return ClusterDiff(len(clusters_a), len(clusters_b), tuple(changes),
+                       together(groups_a) - in_both, together(groups_b) - in_both)
 
 
 def _article_diff(doc_id: str, sa: list[dict[str, Any]], sb: list[dict[str, Any]]) -> ArticleDiff:
@@ -217,6 +279,8 @@ def render_text(diff: RunDiff, color: bool) -> str:
     lines = [paint(p(f"--- a: {diff.run_a}  {diff.signature_a}"), _BOLD), paint(p(f"+++ b: {diff.run_b}  {diff.signature_b}"), _BOLD)]
     for key, va, vb in diff.settings:
         lines.append(f"  setting {key}: {va!r} -> {vb!r}")
+    for change in diff.clusters.changes:
+        lines.append(paint(p(_group_line(change)), _CYAN))
     for article in diff.changed_articles:
         lines.append(paint(f"@@ {p(article.id)}: {len(article.changes)} of {max(article.sentences_a, article.sentences_b)} sentences differ @@", _CYAN))
         for change in article.changes:
@@ -232,6 +296,17 @@ def render_text(diff: RunDiff, color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _braces(members: tuple[str, ...]) -> str:
+    return "{" + ", ".join(members) + "}"
+
+
+def _group_line(change: GroupChange) -> str:
+    parts = " + ".join(_braces(p) for p in change.parts)
+    if change.kind == "split":
+        return f"@@ cluster {change.cluster} of a split in b: {_braces(change.members)} -> {parts} @@"
+    return f"@@ cluster {change.cluster} of b merges clusters of a: {parts} -> {_braces(change.members)} @@"
+
+
 def _violations(n: int) -> str:
     return f"   [{n} glossary violation{'s' if n != 1 else ''}]" if n else ""
 
@@ -243,6 +318,9 @@ def summary_lines(diff: RunDiff) -> list[str]:
         f"{diff.count('removed')} removed, in {len(diff.changed_articles)} of {len(diff.articles)} articles compared",
         f"articles only in a: {len(diff.only_in_a)}" + (f" ({', '.join(diff.only_in_a)})" if diff.only_in_a else ""),
         f"articles only in b: {len(diff.only_in_b)}" + (f" ({', '.join(diff.only_in_b)})" if diff.only_in_b else ""),
+        f"clusters: a {diff.clusters.clusters_a}, b {diff.clusters.clusters_b}; {diff.clusters.count('split')} of a split "
+        f"and {diff.clusters.count('merged')} of b merged; article pairs grouped only in a {diff.clusters.pairs_only_a}, "
+        f"only in b {diff.clusters.pairs_only_b}",
     ]
     sha_a, sha_b = _sha(diff.glossary_a), _sha(diff.glossary_b)
     if diff.glossary_changed:
@@ -282,6 +360,14 @@ def write_html(diff: RunDiff, path: str | os.PathLike[str]) -> Path:
     if diff.settings:
         parts.append("<h2>Settings that differ</h2><table><thead><tr><th>setting</th><th>a</th><th>b</th></tr></thead><tbody>")
         parts.extend(f"<tr><td><code>{esc(k)}</code></td><td>{esc(va)}</td><td>{esc(vb)}</td></tr>" for k, va, vb in diff.settings)
+        parts.append("</tbody></table>")
+    if diff.clusters.changes:
+        parts.append("<h2>Clusters that differ</h2><table><thead><tr><th>change</th><th>in a</th><th>in b</th></tr></thead><tbody>")
+        for c in diff.clusters.changes:
+            one = esc(_braces(c.members))
+            several = "<br>".join(esc(_braces(p)) for p in c.parts)
+            a_side, b_side = (one, several) if c.kind == "split" else (several, one)
+            parts.append(f"<tr><td>{esc(c.kind)} <code>{esc(c.cluster)}</code></td><td>{a_side}</td><td>{b_side}</td></tr>")
         parts.append("</tbody></table>")
     for article in diff.changed_articles:
         parts.append(f'<h2>{esc(article.id)}</h2><p class="muted">{len(article.changes)} of '
