@@ -167,3 +167,19 @@ def test_diff_of_two_clusterings_of_the_seeds(tmp_path):
     (table,) = tree.xpath("//h2[text()='Clusters that differ']/following-sibling::table[1]")
     assert [td.text_content() for td in table.xpath(".//tbody/tr/td")] == [
         "split c0001", "{000_2c8e8df7cb3b87a9, 002_3e9d996f7f80b2c1}", "{000_2c8e8df7cb3b87a9}{002_3e9d996f7f80b2c1}"]
+
+
+def test_diff_of_two_xlate_cluster_folders(tmp_path):
+    from xlate.cli import cli
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    runner = CliRunner()
+    for name, extra in (("a", []), ("b", ["--set", "threshold=0.3"])):
+        assert runner.invoke(cli, ["cluster", str(seeds), "-o", str(tmp_path / name), *extra]).exit_code == 0
+    result = runner.invoke(diff_command, [str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "  setting cluster.threshold: 0.1 -> 0.3" in result.output
+    assert "clusters: a 4, b 5; 1 of a split and 0 of b merged; article pairs grouped only in a 1, only in b 0" in result.output
+    # The reviewer site still needs a full run.
+    report = runner.invoke(cli, ["report", str(tmp_path / "a")])
+    assert report.exit_code == 2 and "has no run.json" in report.stderr

@@ -123,8 +123,9 @@ class RunDiff:
 
 
 def diff_runs(run_a: str | os.PathLike[str], run_b: str | os.PathLike[str]) -> RunDiff:
-    """Compare the OUT folders ``run_a`` and ``run_b`` (see `RunDiff`)."""
-    a, b = load_run(run_a), load_run(run_b)
+    """Compare the OUT folders ``run_a`` and ``run_b`` (see `RunDiff`): of `xlate run`, or
+    of `xlate cluster` (clusters and settings only)."""
+    a, b = load_run(run_a, clusters_only=True), load_run(run_b, clusters_only=True)
     ids_a = {d["id"] for d in a.documents}
     ids_b = {d["id"] for d in b.documents}
     articles = []

@@ -68,12 +68,18 @@ class RunFolder:
             raise RunFolderError(f"{path}: cannot read ({exc})") from exc
 
 
-def load_run(out_dir: str | os.PathLike[str]) -> RunFolder:
-    """Read ``run.json``, ``documents.jsonl``, ``clusters.jsonl`` and ``errors.jsonl``."""
+def load_run(out_dir: str | os.PathLike[str], *, clusters_only: bool = False) -> RunFolder:
+    """Read ``run.json``, ``documents.jsonl``, ``clusters.jsonl`` and ``errors.jsonl``.
+
+    With ``clusters_only``, a folder written by ``xlate cluster`` (``cluster.json`` and
+    ``clusters.jsonl``, no translations) is read too: its articles are the clusters' members."""
     root = Path(out_dir)
     run_path = root / "run.json"
+    if clusters_only and not run_path.is_file() and (root / "cluster.json").is_file():
+        return _load_cluster_folder(root)
     if not run_path.is_file():
-        raise RunFolderError(f"{root} has no run.json; pass the folder `xlate run ... -o OUT` wrote")
+        also = " or `xlate cluster ... -o OUT`" if clusters_only else ""
+        raise RunFolderError(f"{root} has no run.json; pass the folder `xlate run ... -o OUT`{also} wrote")
     try:
         run = json.loads(run_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -93,14 +99,38 @@ def load_run(out_dir: str | os.PathLike[str]) -> RunFolder:
             raise RunFolderError(f"{docs_path}:{number}: duplicate article id {doc_id!r}")
         seen.add(doc_id)
     clusters_path = root / "clusters.jsonl"
-    clusters = _read_jsonl(clusters_path) if clusters_path.is_file() else []
-    for number, cluster in enumerate(clusters, start=1):
-        if not isinstance(cluster.get("cluster"), str) or not isinstance(cluster.get("members"), list):
-            raise RunFolderError(f"{clusters_path}:{number}: a cluster needs 'cluster' (string) and 'members' (list)")
+    clusters = _read_clusters(clusters_path) if clusters_path.is_file() else []
     errors_path = root / "errors.jsonl"
     errors = _read_jsonl(errors_path) if errors_path.is_file() else []
     by_id = {doc["id"]: doc for doc in documents}
     return RunFolder(root, run, tuple(documents), tuple(clusters), tuple(errors), by_id)
+
+
+def _load_cluster_folder(root: Path) -> RunFolder:
+    path = root / "cluster.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path}: cannot read cluster.json ({exc}); rerun `xlate cluster`") from exc
+    if not isinstance(record, dict):
+        raise RunFolderError(f"{path}: cluster.json must hold a JSON object; rerun `xlate cluster`")
+    clusters_path = root / "clusters.jsonl"
+    if not clusters_path.is_file():
+        raise RunFolderError(f"{root} has no clusters.jsonl; the clustering did not finish, rerun `xlate cluster`")
+    clusters = _read_clusters(clusters_path)
+    documents = [{"id": str(m)} for c in clusters for m in c["members"]]
+    run = {key: record.get(key) for key in ("version", "signature", "corpus", "glossary", "cluster")}
+    errors_path = root / "errors.jsonl"
+    errors = _read_jsonl(errors_path) if errors_path.is_file() else []
+    return RunFolder(root, run, tuple(documents), tuple(clusters), tuple(errors), {d["id"]: d for d in documents})
+
+
+def _read_clusters(path: Path) -> list[dict[str, Any]]:
+    clusters = _read_jsonl(path)
+    for number, cluster in enumerate(clusters, start=1):
+        if not isinstance(cluster.get("cluster"), str) or not isinstance(cluster.get("members"), list):
+            raise RunFolderError(f"{path}:{number}: a cluster needs 'cluster' (string) and 'members' (list)")
+    return clusters
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
