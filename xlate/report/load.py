@@ -80,12 +80,7 @@ def load_run(out_dir: str | os.PathLike[str], *, clusters_only: bool = False) ->
     if not run_path.is_file():
         also = " or `xlate cluster ... -o OUT`" if clusters_only else ""
         raise RunFolderError(f"{root} has no run.json; pass the folder `xlate run ... -o OUT`{also} wrote")
-    try:
-        run = json.loads(run_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{run_path}: cannot read run.json ({exc}); rerun `xlate run`") from exc
-    if not isinstance(run, dict):
-        raise RunFolderError(f"{run_path}: run.json must hold a JSON object; rerun `xlate run`")
+    run = _read_object(run_path, "xlate run")
     docs_path = root / "documents.jsonl"
     if not docs_path.is_file():
         raise RunFolderError(f"{root} has no documents.jsonl; the run did not finish, rerun `xlate run`")
@@ -100,29 +95,34 @@ def load_run(out_dir: str | os.PathLike[str], *, clusters_only: bool = False) ->
         seen.add(doc_id)
     clusters_path = root / "clusters.jsonl"
     clusters = _read_clusters(clusters_path) if clusters_path.is_file() else []
-    errors_path = root / "errors.jsonl"
-    errors = _read_jsonl(errors_path) if errors_path.is_file() else []
     by_id = {doc["id"]: doc for doc in documents}
-    return RunFolder(root, run, tuple(documents), tuple(clusters), tuple(errors), by_id)
+    return RunFolder(root, run, tuple(documents), tuple(clusters), _read_errors(root), by_id)
 
 
 def _load_cluster_folder(root: Path) -> RunFolder:
-    path = root / "cluster.json"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{path}: cannot read cluster.json ({exc}); rerun `xlate cluster`") from exc
-    if not isinstance(record, dict):
-        raise RunFolderError(f"{path}: cluster.json must hold a JSON object; rerun `xlate cluster`")
+    record = _read_object(root / "cluster.json", "xlate cluster")
     clusters_path = root / "clusters.jsonl"
     if not clusters_path.is_file():
         raise RunFolderError(f"{root} has no clusters.jsonl; the clustering did not finish, rerun `xlate cluster`")
     clusters = _read_clusters(clusters_path)
     documents = [{"id": str(m)} for c in clusters for m in c["members"]]
     run = {key: record.get(key) for key in ("version", "signature", "corpus", "glossary", "cluster")}
-    errors_path = root / "errors.jsonl"
-    errors = _read_jsonl(errors_path) if errors_path.is_file() else []
-    return RunFolder(root, run, tuple(documents), tuple(clusters), tuple(errors), {d["id"]: d for d in documents})
+    return RunFolder(root, run, tuple(documents), tuple(clusters), _read_errors(root), {d["id"]: d for d in documents})
+
+
+def _read_object(path: Path, command: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path}: cannot read {path.name} ({exc}); rerun `{command}`") from exc
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{path}: {path.name} must hold a JSON object; rerun `{command}`")
+    return data
+
+
+def _read_errors(root: Path) -> tuple[dict[str, Any], ...]:
+    path = root / "errors.jsonl"
+    return tuple(_read_jsonl(path)) if path.is_file() else ()
 
 
 def _read_clusters(path: Path) -> list[dict[str, Any]]:
