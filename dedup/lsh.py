@@ -6,7 +6,6 @@ fingerprint list: the same input gives the same pairs in the same order.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -233,8 +232,3 @@ def merge_pairs(*arrays: np.ndarray) -> np.ndarray:
     if not present:
         return np.zeros(0, dtype=np.int64)
     return _distinct(np.concatenate(present))
-
-
-def expected_candidate_probability(jaccard: float, bands: int, rows: int) -> float:
-    """Probability that a pair of this Jaccard shares at least one band (for reports)."""
-    return 1.0 - (1.0 - jaccard**rows) ** bands if 0 <= jaccard <= 1 else math.nan
