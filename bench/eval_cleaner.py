@@ -53,14 +53,14 @@ def semeval_texts(path: Path) -> dict[tuple[str, str], str]:
     return texts
 
 
-def semeval_lines(path: Path) -> list[str]:
-    return [ln for _, text in sorted(semeval_texts(path).items()) for ln in text.split("\n") if ln.strip()]
+def semeval_lines(texts: dict[tuple[str, str], str]) -> list[str]:
+    return [ln for _, text in sorted(texts.items()) for ln in text.split("\n") if ln.strip()]
 
 
-def semeval_cue_lines(path: Path) -> list[tuple[str, str, str]]:
+def semeval_cue_lines(texts: dict[tuple[str, str], str]) -> list[tuple[str, str, str]]:
     """(language, category, line) of every line of the SemEval-2022 texts a cue phrase removes."""
     found = []
-    for (_, lang), text in sorted(semeval_texts(path).items()):
+    for (_, lang), text in sorted(texts.items()):
         for line in text.split("\n"):
             category = match_cue(line) if line.strip() else None
             if category:
@@ -130,14 +130,15 @@ def main() -> None:
     speed_lines = [ln for d in read_corpus(rpm2) for ln in d.text.split("\n") if ln.strip()] if rpm2.is_dir() else []
     semeval = Path(args.shared) / "semeval2022-task8" / "training_set.csv"
     if semeval.is_file():
-        found = semeval_cue_lines(semeval)
+        texts = semeval_texts(semeval)  # read once, for the cue review and the timing
+        found = semeval_cue_lines(texts)
         by_lang = Counter(lang for lang, _, _ in found)
         by_category = Counter(category for _, category, _ in found)
         lines.append("")
         lines.append(f"SemEval-2022 scrapes (unlabelled, 10 languages): {len(found)} lines removed by cue phrases; "
                      f"by language {dict(sorted(by_lang.items()))}; by category {dict(sorted(by_category.items()))} "
                      "(each reviewed by hand: `--list`)")
-        speed_lines += semeval_lines(semeval)
+        speed_lines += semeval_lines(texts)
         if args.list:
             for lang, category, line in found:
                 print(f"{lang}\t{category}\t{line[:160]}")
