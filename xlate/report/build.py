@@ -348,6 +348,7 @@ def _facts(doc: dict[str, Any]) -> str:
 _REASON_LISTS = (("entities", "names"), ("dates", "dates"), ("numbers", "amounts"), ("keywords", "keywords"))
 _SCORE_LABELS = (("event", "event overlap"), ("keywords", "keywords"), ("title", "title/lead"),
                  ("minhash_jaccard", "shingle Jaccard"), ("embedding_cosine", "e5 cosine"))
+_SCORED = frozenset(key for key, _ in _SCORE_LABELS)
 
 
 def _reasons(reasons: Any) -> str:
@@ -365,7 +366,7 @@ def _reasons(reasons: Any) -> str:
         shown.add("scores")
         known = [f"{label} {scores[key]:.3f}" for key, label in _SCORE_LABELS
                  if isinstance(scores.get(key), (int, float)) and not isinstance(scores.get(key), bool)]
-        others = {k: v for k, v in scores.items() if k not in dict(_SCORE_LABELS)}
+        others = {k: v for k, v in scores.items() if k not in _SCORED}
         parts.append(" \u00b7 ".join(known + ([_kv(others)] if others else [])))
     for gap_key, conflict_key, what in (("date_gap_days", "date_conflict", "closest dates"),
                                         ("published_gap_days", "published_conflict", "published")):
