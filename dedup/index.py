@@ -147,6 +147,10 @@ class ClusterIndex:
     def __len__(self) -> int:
         return len(self._fps)
 
+    def ids(self) -> list[str]:
+        """The ids of the indexed articles, sorted."""
+        return sorted(self._fps)
+
     def __contains__(self, article_id: str) -> bool:
         return article_id in self._fps
 

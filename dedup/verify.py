@@ -29,6 +29,7 @@ from ._threads import map_threads
 from .config import ClusterConfig
 from .entities import iso_day
 from .fingerprint import Fingerprint
+from .reasons import describe_reasons
 
 __all__ = [
     "Link", "CorpusStats", "PairScorer", "PairScores", "verify", "event_keys", "event_terms", "lead_bits", "lead_similarity",
@@ -47,6 +48,12 @@ class Link:
 
     def to_json(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b, "score": round(self.score, 4), "linked": self.linked, "reasons": self.reasons}
+
+    def describe(self) -> str:
+        """The pair, its score and its reasons in words (what `xlate explain` prints)."""
+        verdict = "a link" if self.linked else "no link: below min_link"
+        lines = [f"{self.a} <-> {self.b}: score {self.score:.3f} ({verdict})"]
+        return "\n".join(lines + ["  " + line for line in describe_reasons(self.reasons)])
 
 
 def event_terms(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:

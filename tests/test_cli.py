@@ -76,14 +76,26 @@ def test_explain_prints_the_reasons_of_a_pair_read_from_stdin():
     stdin = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
     result = CliRunner().invoke(cli, ["explain", "-", "verdict", "appeal"], input=stdin)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "appeal <-> verdict: score 0.000 (not linked)"
-    assert "  shared names:    morvan, plouguerneau, rennes, yannick" in lines
-    assert "  published 42 days apart -> different events, score penalised" in lines
-    as_json = json.loads(CliRunner().invoke(cli, ["explain", "-", "verdict", "appeal", "--json"], input=stdin).output)
+    assert result.output.splitlines() == [
+        "appeal <-> verdict: score 0.000 (no link: below min_link)",
+        "  scores: event overlap 0.466, keywords 0.072, title/lead 0.526, shingle Jaccard 0.148",
+        "  shared names:    morvan, plouguerneau, rennes, yannick",
+        "  shared dates:    -",
+        "  shared amounts:  -",
+        "  shared keywords: incendie, morvan, plouguerneau, rennes, yannick",
+        "  dates: not comparable (an article gives no day)",
+        "  published 42 days apart -> different events, score penalised",
+        "  clusters: appeal in c0001 (alone), verdict in c0002 (alone); groups merge when their average link score "
+        "reaches threshold 0.1",
+    ]
+    # Ids may be shortened to a unique start, as git shortens commits.
+    as_json = json.loads(CliRunner().invoke(cli, ["explain", "-", "verd", "app", "--json"], input=stdin).output)
     assert as_json["reasons"]["published_gap_days"] == 42 and as_json["reasons"]["published_conflict"] is True
-    missing = CliRunner().invoke(cli, ["explain", "-", "verdict", "nope"], input=stdin)
-    assert missing.exit_code == 2 and "no article with id 'nope'" in missing.output
+    assert (as_json["a"], as_json["b"], as_json["same_cluster"]) == ("appeal", "verdict", False)
+    for wanted, message in [("nope", "no article with id 'nope' in standard input (ids look like: appeal, verdict)"),
+                            ("", "'' starts 2 article ids in standard input (appeal, verdict); give more of the id")]:
+        missing = CliRunner().invoke(cli, ["explain", "-", "verdict", wanted], input=stdin)
+        assert missing.exit_code == 2 and message in missing.output, missing.output
 
 
 MONTH_APART = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [
@@ -124,7 +136,8 @@ def test_cluster_settings_from_the_command_line_are_used_recorded_and_repeatable
     assert _members(tmp_path / "narrow") == [["appeal"], ["verdict"]]
 
     explained = runner.invoke(cli, ["explain", "-", "verdict", "appeal", "--set", "published_window_days=60"], input=MONTH_APART)
-    assert explained.output.splitlines()[0] == "appeal <-> verdict: score 0.281 (linked)"
+    assert explained.output.splitlines()[0] == "appeal <-> verdict: score 0.281 (a link)"
+    assert explained.output.splitlines()[-1] == "  clusters: both in c0001 (2 articles)"
 
 
 def test_bad_cluster_settings_are_one_line_usage_errors(tmp_path):
@@ -156,6 +169,18 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     from_index = runner.invoke(cli, ["explain", str(index), *pair])
     assert from_index.exit_code == 0, from_index.output
     assert from_index.output == from_texts.output
-    assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.242 (linked)\n")
+    assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.242 (a link)\n")
+    assert runner.invoke(cli, ["explain", str(index), "000", "002"]).output == from_index.output
     wrong_glossary = runner.invoke(cli, ["explain", str(index), *pair, "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
     assert wrong_glossary.exit_code == 2 and "made with another alias table" in wrong_glossary.stderr
+
+
+def test_readme_example_of_explain_is_what_explain_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ xlate (explain [^\n]+)\n(.*?)```", readme, re.S)
+    assert block, "README.md has no `$ xlate explain ...` example"
+    args = block.group(1).split()
+    args[1] = str(ROOT / args[1])  # the corpus, relative to the repository
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output == block.group(2)

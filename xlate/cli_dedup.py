@@ -153,35 +153,33 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     sys.exit(exit_code)
 
 
-def _format_link(link) -> str:
-    r = link.reasons
-    s = r["scores"]
-    verdict = "linked" if link.linked else "not linked"
-    lines = [
-        f"{link.a} <-> {link.b}: score {link.score:.3f} ({verdict})",
-        f"  event overlap {s['event']:.3f}, keywords {s['keywords']:.3f}, title/lead {s['title']:.3f}, "
-        f"shingle Jaccard {s['minhash_jaccard']:.3f}",
-        f"  shared names:    {', '.join(r['entities']) or '-'}",
-        f"  shared dates:    {', '.join(r['dates']) or '-'}",
-        f"  shared amounts:  {', '.join(r['numbers']) or '-'}",
-        f"  shared keywords: {', '.join(r['keywords']) or '-'}",
-    ]
-    gap = r["date_gap_days"]
-    if gap is None:
-        lines.append("  dates: not comparable (one article gives no day)")
+def _resolve_id(wanted: str, ids: list[str], where: str) -> str:
+    """An article id, or the one id that starts with ``wanted`` (``000`` for ``000_2c8e...``)."""
+    if wanted in ids:
+        return wanted
+    matches = [x for x in ids if x.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise click.UsageError(f"{wanted!r} starts {len(matches)} article ids in {where} ({', '.join(matches[:5])}"
+                               f"{', ...' if len(matches) > 5 else ''}); give more of the id")
+    raise click.UsageError(f"no article with id {wanted!r} in {where} (ids look like: {', '.join(ids[:5])})")
+
+
+def _membership(clusters, a: str, b: str, threshold: float) -> tuple[dict, str]:
+    """Where A and B ended up in the run's clusters: JSON fields and a line of text."""
+    of = {m: c for c in clusters for m in c.members}
+    ca, cb = of[a], of[b]
+
+    def size(c) -> str:
+        return "alone" if len(c.members) == 1 else f"{len(c.members)} articles"
+
+    if ca is cb:
+        text = f"clusters: both in {ca.id} ({size(ca)})"
     else:
-        lines.append(f"  closest dates {gap} days apart" + (" -> different events, score penalised" if r["date_conflict"] else ""))
-    published = r["published_gap_days"]
-    if published is not None:
-        lines.append(f"  published {published} days apart"
-                     + (" -> different events, score penalised" if r["published_conflict"] else ""))
-    if r["near_duplicate"]:
-        lines.append("  near-duplicate: copies of one text")
-    if "embedding_cosine" in s:
-        lines.append(f"  embedding cosine (multilingual-e5-small): {s['embedding_cosine']:.3f}")
-    if r["cross_lingual"]:
-        lines.append("  cross-lingual pair: scored on names, dates and amounts only")
-    return "\n".join(lines)
+        text = (f"clusters: {a} in {ca.id} ({size(ca)}), {b} in {cb.id} ({size(cb)}); groups merge when their "
+                f"average link score reaches threshold {threshold:g}")
+    return {"cluster_a": ca.id, "cluster_b": cb.id, "same_cluster": ca is cb}, text
 
 
 @click.command("explain")
@@ -198,30 +196,38 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
             settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
-    A and B are article ids (paths relative to CORPUS without extension).  Names are
-    weighted by their rarity in CORPUS, as in `xlate cluster`.  CORPUS may also be an index
-    file made by `xlate cluster --index`: the pair is then explained from the stored
-    fingerprints, weighted over everything the index holds, without the texts.
+    A and B are article ids (paths relative to CORPUS without extension), or the start of
+    one (``000`` for ``000_2c8e8df7cb3b87a9``).  Names are weighted by their rarity in
+    CORPUS, as in `xlate cluster`, and the last line says which clusters of CORPUS hold A
+    and B.  CORPUS may also be an index file made by `xlate cluster --index`: the pair is
+    then explained from the stored fingerprints, weighted over everything the index holds,
+    without the texts.
     """
-    from dedup.clustering import explain as run_explain
+    from dedup.clustering import cluster_fingerprints, fingerprints
     from dedup.index import ClusterIndex
+    from dedup.verify import CorpusStats, verify
 
     config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     aliases, _ = _glossary(glossary)
     if corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus):
-        link = ClusterIndex.open(corpus, config, aliases=aliases).explain(a, b)
-        click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2) if as_json else _format_link(link))
-        return
-    failures: list[dict] = []
-    docs = list(_read_clean(corpus, failures))
-    by_id = {d.id: d for d in docs}
-    missing = [x for x in (a, b) if x not in by_id]
-    if missing:
-        known = ", ".join(sorted(by_id)[:5])
-        click.echo(f"error: no article with id {', '.join(map(repr, missing))} in {corpus} (ids look like: {known})", err=True)
-        sys.exit(EXIT_USAGE)
-    link = run_explain(by_id[a], by_id[b], config, aliases=aliases, context=docs)
-    click.echo(json.dumps(link.to_json(), ensure_ascii=False, indent=2) if as_json else _format_link(link))
+        index = ClusterIndex.open(corpus, config, aliases=aliases)
+        ids = index.ids()
+        a, b = (_resolve_id(x, ids, corpus) for x in (a, b))
+        link, clusters = index.explain(a, b), index.clusters()
+    else:
+        failures: list[dict] = []
+        fps = list(fingerprints(_read_clean(corpus, failures), config, aliases=aliases))
+        report_failures(failures)
+        ids = sorted(fp.id for fp in fps)
+        a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
+        by_id = {fp.id: fp for fp in fps}
+        # The same fingerprints and corpus weights as `xlate cluster` over CORPUS.
+        link, clusters = verify(by_id[a], by_id[b], CorpusStats(fps), config), cluster_fingerprints(fps, config)
+    fields, text = _membership(clusters, link.a, link.b, config.threshold)
+    if as_json:
+        click.echo(json.dumps(link.to_json() | fields, ensure_ascii=False, indent=2))
+    else:
+        click.echo(link.describe() + "\n  " + text)
 
 
 commands = [cluster, explain]

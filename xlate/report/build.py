@@ -343,65 +343,17 @@ def _facts(doc: dict[str, Any]) -> str:
     return " \u00b7 ".join(esc(f) for f in facts)
 
 
-# A link's reasons (dedup's Link.reasons) in the words of `xlate explain`; keys this
-# version does not know are still shown, as key=value.
-_REASON_LISTS = (("entities", "names"), ("dates", "dates"), ("numbers", "amounts"), ("keywords", "keywords"))
-_SCORE_LABELS = (("event", "event overlap"), ("keywords", "keywords"), ("title", "title/lead"),
-                 ("minhash_jaccard", "shingle Jaccard"), ("embedding_cosine", "e5 cosine"))
-_SCORED = frozenset(key for key, _ in _SCORE_LABELS)
-
-
 def _reasons(reasons: Any) -> str:
-    if not isinstance(reasons, dict):
-        return esc(reasons)
-    parts, shown = [], set()
-    for key, label in _REASON_LISTS:
-        value = reasons.get(key)
-        if isinstance(value, (list, tuple)):
-            shown.add(key)
-            if value:
-                parts.append(f"{label}: {', '.join(esc(v) for v in value)}")
-    scores = reasons.get("scores")
-    if isinstance(scores, dict):
-        shown.add("scores")
-        known = [f"{label} {scores[key]:.3f}" for key, label in _SCORE_LABELS
-                 if isinstance(scores.get(key), (int, float)) and not isinstance(scores.get(key), bool)]
-        others = {k: v for k, v in scores.items() if k not in _SCORED}
-        parts.append(" \u00b7 ".join(known + ([_kv(others)] if others else [])))
-    for gap_key, conflict_key, what in (("date_gap_days", "date_conflict", "closest dates"),
-                                        ("published_gap_days", "published_conflict", "published")):
-        if gap_key in reasons:
-            shown.update((gap_key, conflict_key))
-            gap = reasons.get(gap_key)
-            if isinstance(gap, (int, float)) and not isinstance(gap, bool):
-                verdict = " \u2192 different events, score penalised" if reasons.get(conflict_key) is True else ""
-                parts.append(f"{what} {esc(gap)} day{'' if gap == 1 else 's'} apart{verdict}")
-    for flag, text in (("near_duplicate", "near-duplicate: copies of one text"),
-                       ("cross_lingual", "cross-lingual pair: scored on names, dates, amounts and keywords")):
-        if flag in reasons:
-            shown.add(flag)
-            if reasons[flag] is True:
-                parts.append(text)
-    rest = {k: v for k, v in reasons.items() if k not in shown}
-    if rest:
-        parts.append(_kv(rest))
-    return "<br>".join(parts)
+    """A link's reasons in the words of `xlate explain` (one describer for both)."""
+    from dedup.reasons import describe_reasons
+
+    return "<br>".join(esc(line) for line in describe_reasons(reasons))
 
 
 def _kv(mapping: Any) -> str:
-    if not isinstance(mapping, dict):
-        return esc(mapping)
-    return ", ".join(f"{esc(k)}={_value(v)}" for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0])))
+    from dedup.reasons import format_items
 
-
-def _value(value: Any) -> str:
-    if isinstance(value, float):
-        return esc(round(value, 4))
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + _kv(value) + "}"
-    return esc(value)
+    return esc(format_items(mapping)) if isinstance(mapping, dict) else esc(mapping)
 
 
 def _bar_chart(rows: list[tuple[str, int]], bar_class: str, label: str) -> str:
