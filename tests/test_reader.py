@@ -41,6 +41,25 @@ def test_decode_refuses_binary(data):
         decode_bytes(data, "x.txt")
 
 
+@pytest.mark.parametrize(
+    "text, binary",
+    [
+        ("a" * 1000 + "\f\v\t", False),  # whitespace controls are text
+        ("a" * 1000 + "\x1b" * 5, False),  # a few stray escapes in a long text: up to 1 in 200
+        ("a" * 1000 + "\x1b" * 6, True),
+        ("\x7f\x7f" + "a" * 10, False),  # two are always tolerated
+        ("\x7f\x7f\x01" + "a" * 10, True),
+        ("a" * 9000 + "\x1b" * 50, False),  # only the first 8,192 characters are looked at
+    ],
+)
+def test_decode_tolerates_stray_control_characters_but_not_many(text, binary):
+    if binary:
+        with pytest.raises(CorpusReadError, match="binary content"):
+            decode_bytes(text.encode("utf-8"), "x.txt")
+    else:
+        assert decode_bytes(text.encode("utf-8"), "x.txt")[0] == text
+
+
 @pytest.fixture
 def nasty_corpus(tmp_path):
     root = tmp_path / "corpus"
