@@ -184,3 +184,29 @@ def test_readme_example_of_explain_is_what_explain_prints():
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output == block.group(2)
+
+
+BILINGUAL = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [
+    {"id": "fr", "text": "Kaja Kallas a rencontré Rashid Meredov à Achgabat le 27 mars 2025. Les deux responsables ont "
+                         "signé un accord de 12 millions d'euros sur l'énergie et les transports entre l'Union européenne "
+                         "et le Turkménistan."},
+    {"id": "en", "text": "Kaja Kallas met Rashid Meredov in Ashgabat on 27 March 2025. The two officials signed a 12 million "
+                         "euro agreement on energy and transport between the European Union and Turkmenistan."},
+    {"id": "empty", "text": "Partager sur Facebook\nPartager sur Twitter"},
+])
+
+
+def test_cluster_prepares_articles_as_run_does(tmp_path):
+    """`xlate cluster` identifies languages and leaves out empty articles like `xlate run`:
+    the same corpus gives the same clusters, and a French/English pair is scored as one."""
+    runner = CliRunner()
+    ran = runner.invoke(cli, ["run", "-", "-o", str(tmp_path / "run"), "--no-translate"], input=BILINGUAL)
+    clustered = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "cluster")], input=BILINGUAL)
+    assert ran.exit_code == clustered.exit_code == 1  # the empty article failed in both
+    assert "<stdin>:3: nothing left after cleaning" in clustered.stderr
+    lines = (tmp_path / "cluster" / "clusters.jsonl").read_text(encoding="utf-8")
+    assert lines == (tmp_path / "run" / "clusters.jsonl").read_text(encoding="utf-8")
+    first = json.loads(lines.splitlines()[0])
+    assert first["members"] == ["en", "fr"] and first["links"][0]["reasons"]["cross_lingual"] is True
+    explained = runner.invoke(cli, ["explain", "-", "fr", "en"], input=BILINGUAL)
+    assert "  cross-lingual pair: titles not compared; scored on names, dates, amounts and keywords" in explained.output

@@ -14,6 +14,23 @@ from xlate import __version__
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
 
 
+# Why an article is left out of translation and clustering (`xlate run` and `xlate cluster`).
+NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate); `xlate clean` shows what was removed"
+
+
+def with_language(clean_doc: CleanDocument) -> tuple[CleanDocument, float]:
+    """The article with its language and that language's probability: the one its feed
+    gave (probability 1.0), else the one `xlate.langid.detect` finds in the cleaned text.
+    `xlate run`, `xlate cluster` and `xlate explain` all cluster articles prepared so:
+    cross-lingual pairs are scored as such only when both languages are known."""
+    if clean_doc.doc.lang:
+        return clean_doc, 1.0
+    from xlate.langid import detect
+
+    lang, probability = detect(clean_doc.text)
+    return clean_doc.with_lang(lang), probability
+
+
 def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None,
                     config: CleanerConfig | None = None) -> Iterator[tuple[Document, CleanDocument]]:
     """Each article of ``corpus`` with its cleaned version, site-repeated lines included:

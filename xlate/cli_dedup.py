@@ -78,14 +78,18 @@ def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
 
 
 def _read_clean(corpus: str, failures: list[dict]):
-    """Cleaned articles, as `xlate run` cleans them (site-repeated lines included)."""
-    from xlate.cleaning import clean_documents
+    """Articles as `xlate run` hands them to clustering: cleaned (site-repeated lines
+    included), with their language; an article with nothing left is a failure."""
+    from xlate.cleaning import NOTHING_LEFT, clean_documents, with_language
 
     def on_error(error) -> None:
         failures.append(error.to_json() | {"stage": "read"})
 
-    for _, cleaned in clean_documents(corpus, on_error=on_error):
-        yield cleaned
+    for doc, cleaned in clean_documents(corpus, on_error=on_error):
+        if not cleaned.text.strip():
+            failures.append({"file": doc.path or doc.id, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
+            continue
+        yield with_language(cleaned)[0]
 
 
 @click.command("cluster")

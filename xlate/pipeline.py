@@ -22,6 +22,7 @@ from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
+from xlate.cleaning import NOTHING_LEFT, with_language
 from xlate.errors import ConfigError, XlateError
 from xlate.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
@@ -279,7 +280,7 @@ def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick
             failures.add(doc.path or doc.id, str(exc), "clean")
             continue
         if clean_doc is None:
-            failures.add(doc.path or doc.id, "nothing left after cleaning (all lines were boilerplate); check removed/ for this id", "clean")
+            failures.add(doc.path or doc.id, NOTHING_LEFT, "clean")
             continue
         records[doc.id] = record
         tick("clean", n)
@@ -289,14 +290,11 @@ def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick
 def clean_one(doc: Document, cleaner: Cleaner, out: Path) -> tuple[CleanDocument | None, dict[str, Any] | None]:
     """Clean one article, identify its language, write cleaned/ and removed/; returns the
     cleaned document and its documents.jsonl record (None, None when nothing is left)."""
-    from xlate.langid import detect
-
     clean_doc = cleaner.clean(doc)
     if not clean_doc.text.strip():
         write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
         return None, None
-    lang, confidence = (doc.lang, 1.0) if doc.lang else detect(clean_doc.text)
-    clean_doc = clean_doc.with_lang(lang)
+    clean_doc, confidence = with_language(clean_doc)
     write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
     write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
     return clean_doc, _document_record(clean_doc, confidence)

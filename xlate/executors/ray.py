@@ -48,6 +48,7 @@ from dedup.errors import CorpusReadError
 from dedup.reader import corpus_files, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
+from xlate.cleaning import NOTHING_LEFT
 from xlate.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
@@ -68,7 +69,6 @@ FILES_PER_TASK = 64  # corpus files per scan/clean batch
 PARTITIONS: int | None = None  # hash partitions of the keyed steps; None: 2 per CPU, 2..64
 BLOCK_DOCS = 8192  # articles per id-range block in the clustering step
 LSH_CAP = 64  # as dedup.lsh.lsh_pairs: buckets above this link each member to the first 64
-_EMPTY = "nothing left after cleaning (all lines were boilerplate); check removed/ for this id"
 
 
 def run_ray(corpus, out, config: RunConfig, *, progress=None, stdin=None) -> RunSummary:
@@ -365,7 +365,7 @@ def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cl
                 errors.append({"file": where, "line": None, "reason": str(exc), "stage": "clean"})
                 continue
             if clean_doc is None:
-                errors.append({"file": where, "line": None, "reason": _EMPTY, "stage": "clean"})
+                errors.append({"file": where, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
                 continue
             cleaned.append(clean_doc)
             records.append(record)
