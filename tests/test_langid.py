@@ -1,6 +1,6 @@
 import pytest
 
-from xlate.langid import detect
+from xlate.langid import detect, detect_many
 
 PARAGRAPHS = [
     ("fr", "Le vice-ministre des Affaires étrangères du Kazakhstan a participé à la première réunion ministérielle "
@@ -44,6 +44,34 @@ def test_signature_names_the_model_and_how_much_is_read(monkeypatch):
 
     from xlate import langid
 
-    assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:1000", langid.signature())
+    assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:1000\|sparse-f32", langid.signature())
     monkeypatch.setattr(langid, "MAX_CHARS", 300)
-    assert langid.signature().endswith("|chars:300")
+    assert langid.signature().endswith("|chars:300|sparse-f32")
+
+
+def test_a_batch_gives_each_text_the_answer_it_gets_alone():
+    """The numpy walk (batches of 8 or more) and the Python walk (fewer) find the same
+    features, and the scorer sums them in one order: batching never changes an answer."""
+    texts = [text for _, text in PARAGRAPHS] * 2 + ["", "2025", PARAGRAPHS[1][1].upper(), PARAGRAPHS[0][1][:40],
+                                                    "Kallas", PARAGRAPHS[2][1] * 20]
+    batch = detect_many(texts)
+    assert batch == [detect(t) for t in texts]
+    assert [lang for lang, _ in batch[:6]] == [lang for lang, _ in PARAGRAPHS]
+    assert batch[12:14] == [("und", 0.0), ("und", 0.0)]
+    assert batch[14][0] == "en"  # an all-capitals text is read in lower case, as py3langid does
+    assert detect_many([]) == []
+
+
+def test_agrees_with_py3langid():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = [text for _, text in PARAGRAPHS] + ["Kallas in Ashgabat", "Gipfel in Aschgabat am Donnerstag"]
+    for text, (lang, probability) in zip(texts, detect_many(texts)):
+        expected_lang, expected_probability = reference.classify(text)
+        assert lang == expected_lang and abs(probability - expected_probability) < 1e-3, text
+
+
+def test_detect_many_rejects_bytes():
+    with pytest.raises(TypeError, match="needs a str, got bytes"):
+        detect_many(["texte", b"texte"])

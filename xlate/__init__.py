@@ -21,6 +21,7 @@ _EXPORTS = {
     "TranslatedArticle": "xlate.translator",
     "Segment": "xlate.segment",
     "detect_language": ("xlate.langid", "detect"),
+    "detect_languages": ("xlate.langid", "detect_many"),
     "run": "xlate.pipeline",
     "RunConfig": "xlate.pipeline",
     "RunSummary": "xlate.pipeline",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,17 +18,22 @@ from xlate.outputs import article_path, dumps_line, write_atomic, write_json, wr
 NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate); `xlate clean` shows what was removed"
 
 
-def with_language(clean_doc: CleanDocument) -> tuple[CleanDocument, float]:
-    """The article with its language and that language's probability: the one its feed
-    gave (probability 1.0), else the one `xlate.langid.detect` finds in the cleaned text.
-    `xlate run`, `xlate cluster` and `xlate explain` all cluster articles prepared so:
-    cross-lingual pairs are scored as such only when both languages are known."""
-    if clean_doc.doc.lang:
-        return clean_doc, 1.0
-    from xlate.langid import detect
+def with_languages(clean_docs: Sequence[CleanDocument]) -> list[tuple[CleanDocument, float]]:
+    """Each article with its language and that language's probability: the one its feed
+    gave (probability 1.0), else the one `xlate.langid` finds in the cleaned text (texts
+    identified together, the same answers as one by one).  `xlate run`, `xlate cluster`
+    and `xlate explain` all cluster articles prepared so: cross-lingual pairs are scored
+    as such only when both languages are known."""
+    from xlate.langid import detect_many
 
-    lang, probability = detect(clean_doc.text)
-    return clean_doc.with_lang(lang), probability
+    unknown = [k for k, d in enumerate(clean_docs) if not d.doc.lang]
+    found = dict(zip(unknown, detect_many([clean_docs[k].text for k in unknown])))
+    return [(d.with_lang(found[k][0]), found[k][1]) if k in found else (d, 1.0) for k, d in enumerate(clean_docs)]
+
+
+def with_language(clean_doc: CleanDocument) -> tuple[CleanDocument, float]:
+    """`with_languages` of one article."""
+    return with_languages([clean_doc])[0]
 
 
 def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None,
