@@ -344,7 +344,7 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
     from dedup.lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
     from dedup.reader import read_file
     from dedup.verify import CorpusStats, Link, PairScorer, event_keys
-    from xlate.langid import detect
+    from dedup.langid import detect
     from xlate.outputs import write_jsonl
     from xlate.pipeline import clean_one
 

@@ -1,10 +1,10 @@
-"""Accuracy of `xlate.langid.detect` on the SemEval-2022 Task 8 article texts (known languages).
+"""Accuracy of `dedup.langid.detect` on the SemEval-2022 Task 8 article texts (known languages).
 
     .venv/bin/python bench/eval_langid.py [--csv PATH] [--limit N]
 
 Every distinct non-empty text of the training pairs is one sample, labelled with its
 ``lang1``/``lang2`` column.  Accuracy and time are reported reading the whole article, its
-first ``xlate.langid.MAX_CHARS`` characters (what detect reads), and its first 300
+first ``dedup.langid.MAX_CHARS`` characters (what detect reads), and its first 300
 characters (a paragraph), per language and overall, identifying the texts in batches
 (`detect_many`, as `xlate cluster` does).  At the shipped length the scorer is then
 compared with py3langid's own ``classify`` (the baseline, in the same process): same
@@ -41,7 +41,7 @@ def samples(path: Path) -> list[tuple[str, str]]:
 def compare_with_py3langid(texts: list[str], chars: int) -> dict:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from xlate import langid
+    from dedup import langid
 
     reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     samples_ = [t[:chars] for t in texts]
@@ -51,10 +51,10 @@ def compare_with_py3langid(texts: list[str], chars: int) -> dict:
     times["py3langid classify, one by one"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     alone = [langid.detect(t) for t in texts]
-    times["xlate.langid.detect, one by one"] = time.perf_counter() - t0
+    times["dedup.langid.detect, one by one"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     batched = langid.detect_many(texts)
-    times[f"xlate.langid.detect_many, batches of {langid.BATCH}"] = time.perf_counter() - t0
+    times[f"dedup.langid.detect_many, batches of {langid.BATCH}"] = time.perf_counter() - t0
     if alone != batched:
         raise SystemExit("detect and detect_many disagree: a batch changed an answer")
     same = sum(a == e for (a, _), (e, _) in zip(batched, expected))
@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--limit", type=int, default=0, help="evaluate only the first N texts (0 = all)")
     args = parser.parse_args()
-    from xlate import langid
+    from dedup import langid
 
     data = samples(args.csv)
     if args.limit:
@@ -98,7 +98,7 @@ def main() -> None:
     names = [name for name, _ in variants]
     lines = ["# Language identification on SemEval-2022 Task 8 texts", "",
              f"{len(data)} distinct texts from `{args.csv.name}` (mean {sum(len(t) for _, t in data) / len(data):.0f} chars); "
-             "`xlate.langid.detect_many` (py3langid's model, normalised probabilities), reading each text three ways.", "",
+             "`dedup.langid.detect_many` (py3langid's model, normalised probabilities), reading each text three ways.", "",
              "| language | texts | " + " | ".join(f"accuracy ({n})" for n in names) + " |", "|---|---:|" + "---:|" * len(names)]
     for lang in sorted(per_lang):
         row = per_lang[lang]
@@ -109,7 +109,7 @@ def main() -> None:
               "Time per text (batches): " + "; ".join(f"{n} {1000 * timings[n] / len(data):.3f} ms" for n in names) + ".", "",
               f"## The scorer against py3langid's `classify` (first {shipped} chars, same process)", "",
               f"Same language for {scorer['same']} of {len(data)} texts; largest probability difference "
-              f"{scorer['max_diff']:.1e} (py3langid sums a text's features in the order met, `xlate.langid` in "
+              f"{scorer['max_diff']:.1e} (py3langid sums a text's features in the order met, `dedup.langid` in "
               "feature order, so a text gets one answer alone or in any batch).", "",
               "| how | ms per text | vs py3langid |", "|---|---:|---:|"]
     base = scorer["times"]["py3langid classify, one by one"]

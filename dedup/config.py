@@ -72,6 +72,9 @@ class ClusterConfig:
         same-event pairs better than entity-heavy mixes (bench/eval_cluster.py).
     cross_keyword_weight: share of the keyword cosine in the score of a cross-lingual
         pair (the rest is the event overlap).
+    identify_languages: an article given without a language gets the one `dedup.langid`
+        finds in its text (py3langid's model): a pair is scored as cross-lingual only when
+        both languages are known and differ.  Off: only the languages given are used.
     embeddings: also embed each article's title and lead with multilingual-e5-small
         (``pip install 'xlate[embed]'``; `dedup.embed`) and mix the cosine into the score.
     embedding_pairs: which pairs the embedding score is mixed into: ``"cross-lingual"``
@@ -112,6 +115,7 @@ class ClusterConfig:
     keyword_weight: float = 0.5
     title_weight: float = 0.2
     cross_keyword_weight: float = 0.3
+    identify_languages: bool = True
     embeddings: bool = False
     embedding_pairs: str = "cross-lingual"
     embedding_weight: float = 0.5
@@ -169,7 +173,8 @@ class ClusterConfig:
                 f"ClusterConfig.{name}={value!r}: must be an integer >= 0 days (e.g. {hint})",
             )
         _need(isinstance(self.seed, int) and self.seed >= 0, f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
-        _need(isinstance(self.embeddings, bool), f"ClusterConfig.embeddings={self.embeddings!r}: must be True or False")
+        for name in ("embeddings", "identify_languages"):
+            _need(isinstance(getattr(self, name), bool), f"ClusterConfig.{name}={getattr(self, name)!r}: must be True or False")
         _need(
             isinstance(self.embedding_floor, (int, float)) and 0.0 <= self.embedding_floor < 1.0,
             f"ClusterConfig.embedding_floor={self.embedding_floor!r}: must be in [0, 1) (e.g. 0.8)",
@@ -195,7 +200,7 @@ class ClusterConfig:
         object.__setattr__(self, "lsh_rows", rows)
 
     # Fields that change fingerprints: an index built with other values must be rebuilt.
-    FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed", "embeddings")
+    FINGERPRINT_FIELDS = ("num_perm", "shingle_chars", "keywords", "seed", "embeddings", "identify_languages")
 
     # Keys of to_json() that are derived or stated, not settings: from_json skips them.
     DERIVED_KEYS = ("lsh_bands", "lsh_rows", "version")
@@ -263,7 +268,12 @@ class ClusterConfig:
         return out
 
     def fingerprint_key(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.FINGERPRINT_FIELDS} | {"version": FINGERPRINT_VERSION}
+        key = {name: getattr(self, name) for name in self.FINGERPRINT_FIELDS} | {"version": FINGERPRINT_VERSION}
+        if self.identify_languages:  # another model or reading length can give other languages
+            from .langid import signature as langid_signature
+
+            key["langid"] = langid_signature()
+        return key
 
     @property
     def signature(self) -> str:

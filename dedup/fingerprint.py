@@ -287,13 +287,20 @@ def fingerprint_batch(
     packed and rebuilt by its parent, has no use for it: the parent interns them)."""
     folded = [fold_text(item.text) for item in items]
     matrix = minhash_matrix(folded, config)
+    langs = [item.lang for item in items]
+    unknown = [k for k, lang in enumerate(langs) if not lang]
+    if config.identify_languages and unknown:
+        from .langid import detect_many
+
+        for k, (lang, _) in zip(unknown, detect_many([items[k].text for k in unknown])):
+            langs[k] = lang
     embeddings: list = [None] * len(items)
     if config.embeddings:
         from .embed import embed_passages
 
         embeddings = list(embed_passages([f"{item.title}\n{item.text}" if item.title else item.text for item in items]))
     out = []
-    for row, item, ftext, embedding in zip(matrix, items, folded, embeddings):
+    for row, item, ftext, embedding, lang in zip(matrix, items, folded, embeddings, langs):
         signature = extract(item.text, title=item.title, published=item.published or item.date_hint, aliases=aliases,
                             folded_text=ftext)
         keywords = keywords_of(ftext, config.keywords)
@@ -310,7 +317,7 @@ def fingerprint_batch(
             words = tuple(map(sys.intern, words))
         out.append(_fingerprint_of_fields(
             item.id, row.copy(), names, counts, signature.dates, signature.numbers, words, word_counts,
-            lead, item.lang, item.published, len(item.text), embedding,
+            lead, lang, item.published, len(item.text), embedding,
         ))
     return out
 

@@ -371,7 +371,9 @@ class PairScorer:
         sizes = {len(f.minhash) for f in self.fps}
         self._minhash = np.stack([f.minhash for f in self.fps]) if len(sizes) == 1 else None
         codes: dict[str, int] = {}
-        self._lang = np.array([codes.setdefault(f.lang, len(codes)) if f.lang else -1 for f in self.fps], dtype=np.int64)
+        # "und": langid found no letters to read, as unknown as no language at all.
+        self._lang = np.array([codes.setdefault(f.lang, len(codes)) if f.lang and f.lang != "und" else -1 for f in self.fps],
+                              dtype=np.int64)
         self._lead_bits = lead_bits([f.lead for f in self.fps])
         self._lead_counts = np.bitwise_count(self._lead_bits).sum(axis=1, dtype=np.int64).astype(np.float64)
         self._full_dates, self._day_dates = _date_table(self.fps)

@@ -415,3 +415,20 @@ def test_config_round_trips_through_json_and_overrides_apply():
         ClusterConfig.from_json({"size": 3, "colour": "red"})
     with pytest.raises(ConfigError, match="must be a number between 0 and 1"):
         ClusterConfig.from_json({"threshold": 3})
+
+
+def test_languages_are_identified_when_not_given():
+    """A plain mapping of texts in two languages: the pair is scored as cross-lingual
+    (titles not compared) unless identification is switched off."""
+    texts = {
+        "fr": "Kaja Kallas a rencontré Rashid Meredov à Achgabat le 27 mars 2025. Les deux responsables ont signé un "
+              "accord de 12 millions d'euros sur l'énergie et les transports.",
+        "en": "Kaja Kallas met Rashid Meredov in Ashgabat on 27 March 2025. The two officials signed a 12 million euro "
+              "agreement on energy and transport.",
+    }
+    found = cluster(texts, aliases={"Achgabat": "Ashgabat"})
+    assert [c.members for c in found] == [["en", "fr"]]
+    assert found[0].links[0].reasons["cross_lingual"] is True
+    assert explain(texts["fr"], texts["en"], ClusterConfig(identify_languages=False)).reasons["cross_lingual"] is False
+    assert ClusterConfig().fingerprint_key()["langid"].startswith("langid:py3langid-")
+    assert "langid" not in ClusterConfig(identify_languages=False).fingerprint_key()

@@ -1,6 +1,6 @@
 import pytest
 
-from xlate.langid import detect, detect_many
+from dedup.langid import detect, detect_many
 
 PARAGRAPHS = [
     ("fr", "Le vice-ministre des Affaires étrangères du Kazakhstan a participé à la première réunion ministérielle "
@@ -42,7 +42,7 @@ def test_rejects_bytes():
 def test_signature_names_the_model_and_how_much_is_read(monkeypatch):
     import re
 
-    from xlate import langid
+    from dedup import langid
 
     assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:1000\|sparse-f32", langid.signature())
     monkeypatch.setattr(langid, "MAX_CHARS", 300)

@@ -258,7 +258,7 @@ def test_a_cleaned_batch_is_reused_only_by_the_same_cleaner_and_langid(tmp_path,
     # the cue tables (not only the cleaner's thresholds) and with how langid reads articles.
     from dedup import cleaner as cleaner_module
     from dedup.config import ClusterConfig
-    from xlate import langid
+    from dedup import langid
     from xlate.executors.ray import _batch_key
 
     article = tmp_path / "a.txt"

@@ -20,11 +20,10 @@ NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate); `xlate
 
 def with_languages(clean_docs: Sequence[CleanDocument]) -> list[tuple[CleanDocument, float]]:
     """Each article with its language and that language's probability: the one its feed
-    gave (probability 1.0), else the one `xlate.langid` finds in the cleaned text (texts
-    identified together, the same answers as one by one).  `xlate run`, `xlate cluster`
-    and `xlate explain` all cluster articles prepared so: cross-lingual pairs are scored
-    as such only when both languages are known."""
-    from xlate.langid import detect_many
+    gave (probability 1.0), else the one `dedup.langid` finds in the cleaned text (texts
+    identified together, the same answers as one by one, and the same as clustering finds
+    for an article given without one: `ClusterConfig.identify_languages`)."""
+    from dedup.langid import detect_many
 
     unknown = [k for k, d in enumerate(clean_docs) if not d.doc.lang]
     found = dict(zip(unknown, detect_many([clean_docs[k].text for k in unknown])))

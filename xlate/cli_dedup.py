@@ -79,23 +79,18 @@ def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
 
 def _read_clean(corpus: str, failures: list[dict]):
     """Articles as `xlate run` hands them to clustering: cleaned (site-repeated lines
-    included), with their language; an article with nothing left is a failure."""
-    from xlate.cleaning import NOTHING_LEFT, clean_documents, with_languages
-    from xlate.langid import BATCH
+    included); an article with nothing left is a failure.  Languages are identified while
+    fingerprinting (`ClusterConfig.identify_languages`), in the worker processes."""
+    from xlate.cleaning import NOTHING_LEFT, clean_documents
 
     def on_error(error) -> None:
         failures.append(error.to_json() | {"stage": "read"})
 
-    batch = []
     for doc, cleaned in clean_documents(corpus, on_error=on_error):
         if not cleaned.text.strip():
             failures.append({"file": doc.path or doc.id, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
             continue
-        batch.append(cleaned)
-        if len(batch) == BATCH:  # languages are identified a batch at a time (xlate.langid)
-            yield from (d for d, _ in with_languages(batch))
-            batch = []
-    yield from (d for d, _ in with_languages(batch))
+        yield cleaned
 
 
 @click.command("cluster")

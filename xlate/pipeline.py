@@ -24,7 +24,7 @@ from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_language
 from xlate.errors import ConfigError, XlateError
-from xlate.langid import signature as langid_signature
+from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")

@@ -236,7 +236,7 @@ class Translator:
             raise ConfigError(f"cannot translate a {type(doc).__name__}; pass a CleanDocument or a str")
         lang = lang or doc_lang
         if not lang:
-            from xlate.langid import detect
+            from dedup.langid import detect
 
             lang = detect(text)[0]
         lang = lang.split("-")[0].lower() if lang != "und" else lang

@@ -49,7 +49,7 @@ from dedup.reader import corpus_files, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
 from xlate.cleaning import NOTHING_LEFT
-from xlate.langid import signature as langid_signature
+from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
     Job,
