@@ -80,12 +80,14 @@ def main() -> None:
     per_lang: dict[str, dict[str, Counter]] = {}
     confusions: Counter = Counter()
     timings: dict[str, float] = {}
+    answers: dict[str, list[str]] = {}
     try:
         for name, limit in variants:
             langid.MAX_CHARS = limit if limit is not None else 1 << 40
             t0 = time.perf_counter()
             found = langid.detect_many([text for _, text in data])
             timings[name] = time.perf_counter() - t0
+            answers[name] = [lang for lang, _ in found]
             for (gold, _), (pred, _) in zip(data, found):
                 ok = pred == gold
                 totals.setdefault(name, Counter()).update({"n": 1, "ok": int(ok)})
@@ -106,6 +108,8 @@ def main() -> None:
     lines.append(f"| **all** | {totals[names[0]]['n']} | " + " | ".join(f"**{totals[n]['ok'] / totals[n]['n']:.4f}**" for n in names) + " |")
     lines += ["", f"Most frequent errors reading the first {shipped} chars (gold -> predicted): "
               + (", ".join(f"{g}->{pr} x{c}" for (g, pr), c in confusions.most_common(8)) or "none"), "",
+              "Texts answered otherwise than reading the whole article: " + "; ".join(
+                  f"{n} {sum(a != w for a, w in zip(answers[n], answers[names[0]]))}" for n in names[1:]) + ".", "",
               "Time per text (batches): " + "; ".join(f"{n} {1000 * timings[n] / len(data):.3f} ms" for n in names) + ".", "",
               f"## The scorer against py3langid's `classify` (first {shipped} chars, same process)", "",
               f"Same language for {scorer['same']} of {len(data)} texts; largest probability difference "

@@ -44,7 +44,7 @@ def test_signature_names_the_model_and_how_much_is_read(monkeypatch):
 
     from dedup import langid
 
-    assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:1000\|sparse-f32", langid.signature())
+    assert re.fullmatch(r"langid:py3langid-[\w.]+\|chars:600\|sparse-f32", langid.signature())
     monkeypatch.setattr(langid, "MAX_CHARS", 300)
     assert langid.signature().endswith("|chars:300|sparse-f32")
 
