@@ -344,9 +344,9 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
     from dedup.lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
     from dedup.reader import read_file
     from dedup.verify import CorpusStats, Link, PairScorer, event_keys
-    from dedup.langid import detect
+    from dedup.langid import detect_many
     from xlate.outputs import write_jsonl
-    from xlate.pipeline import clean_one
+    from xlate.pipeline import clean_many
 
     pc = time.process_time  # CPU seconds of this process: other jobs on the machine do not inflate them
     t: dict[str, float] = {}
@@ -364,21 +364,19 @@ def profile(files: list[Path], base: Path, tmp: Path, cluster_config) -> dict[st
     cleaner = Cleaner(CleanerConfig(), line_stats=stats)
     t0 = pc()
     only_clean = [cleaner.clean(d) for d in docs]
-    t["(in clean_one) cleaning rules"] = pc() - t0
+    t["(in clean_many) cleaning rules"] = pc() - t0
     t0 = pc()
-    for cd in only_clean:
-        detect(cd.text)
-    t["(in clean_one) language id"] = pc() - t0
+    detect_many([cd.text for cd in only_clean])
+    t["(in clean_many) language id"] = pc() - t0
     del only_clean
     out = tmp / "profile-out"
     cleaned, records = [], {}
     t0 = pc()
-    for d in docs:
-        cd, record = clean_one(d, cleaner, out)
-        if cd is not None:
-            cleaned.append(cd)
-            records[cd.id] = record
-    t["clean + langid + write cleaned/ removed/ (clean_one)"] = pc() - t0
+    for result in clean_many(docs, cleaner, out):
+        if result.cleaned is not None:
+            cleaned.append(result.cleaned)
+            records[result.doc.id] = result.record
+    t["clean + langid + write cleaned/ removed/ (clean_many)"] = pc() - t0
     inputs = [as_input(cd) for cd in cleaned]
     del docs, cleaned
     t0 = pc()

@@ -18,7 +18,6 @@ answers).  The model loads once, on first use.
 """
 from __future__ import annotations
 
-import math
 import threading
 import unicodedata
 from collections.abc import Sequence

@@ -12,7 +12,7 @@ import pytest
 from outfolder_fixture import HOSTILE_IMG, HOSTILE_SCRIPT, ID_A, ID_B, ID_HOSTILE, build_out_folder
 from xlate.errors import ConfigError, OutputError
 from xlate.report import build_report
-from xlate.report.align import AlignConfig, AlignedRow, align_members
+from xlate.report.align import AlignConfig, align_members
 from xlate.report.build import ReportConfig, article_page, cluster_page
 from xlate.report.files import safe_page_name
 from xlate.report.load import RunFolderError

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, handle_errors, report_failures
+from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, handle_errors, report_failures
 from xlate.outputs import write_json, write_jsonl
 
 

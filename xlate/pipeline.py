@@ -12,17 +12,18 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from itertools import islice
+from typing import IO, Any, NamedTuple
 
 from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
-from xlate.cleaning import NOTHING_LEFT, with_language
+from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, XlateError
 from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
@@ -273,31 +274,51 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
 
 
 def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
-    for n, doc in enumerate(read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader()), start=1):
+    from dedup.langid import BATCH
+
+    docs = read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader())
+    done = 0
+    # A batch at a time: languages are identified together (dedup.langid.detect_many).
+    while batch := list(islice(docs, BATCH)):
+        for result in clean_many(batch, cleaner, job.out):
+            done += 1
+            if result.error is not None:
+                failures.add(result.doc.path or result.doc.id, result.error, "clean")
+                continue
+            records[result.doc.id] = result.record
+            tick("clean", done)
+            yield result.cleaned
+
+
+class Cleaned(NamedTuple):
+    """An article through `clean_many`: cleaned, with its documents.jsonl record, or the
+    reason it goes no further (nothing left after cleaning, an output not written)."""
+
+    doc: Document
+    cleaned: CleanDocument | None
+    record: dict[str, Any] | None
+    error: str | None
+
+
+def clean_many(docs: Sequence[Document], cleaner: Cleaner, out: Path) -> list[Cleaned]:
+    """Clean articles, identify their languages (together: the same answers as one by one),
+    write cleaned/ and removed/; one `Cleaned` per article, in order."""
+    cleaned = [cleaner.clean(doc) for doc in docs]
+    languages = iter(with_languages([c for c in cleaned if c.text.strip()]))
+    results = []
+    for doc, clean_doc in zip(docs, cleaned):
         try:
-            clean_doc, record = clean_one(doc, cleaner, job.out)
+            if not clean_doc.text.strip():
+                write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+                results.append(Cleaned(doc, None, None, NOTHING_LEFT))
+                continue
+            clean_doc, confidence = next(languages)
+            write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
+            write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
+            results.append(Cleaned(doc, clean_doc, _document_record(clean_doc, confidence), None))
         except XlateError as exc:
-            failures.add(doc.path or doc.id, str(exc), "clean")
-            continue
-        if clean_doc is None:
-            failures.add(doc.path or doc.id, NOTHING_LEFT, "clean")
-            continue
-        records[doc.id] = record
-        tick("clean", n)
-        yield clean_doc
-
-
-def clean_one(doc: Document, cleaner: Cleaner, out: Path) -> tuple[CleanDocument | None, dict[str, Any] | None]:
-    """Clean one article, identify its language, write cleaned/ and removed/; returns the
-    cleaned document and its documents.jsonl record (None, None when nothing is left)."""
-    clean_doc = cleaner.clean(doc)
-    if not clean_doc.text.strip():
-        write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
-        return None, None
-    clean_doc, confidence = with_language(clean_doc)
-    write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
-    write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
-    return clean_doc, _document_record(clean_doc, confidence)
+            results.append(Cleaned(doc, None, None, str(exc)))
+    return results
 
 
 def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, Any]:

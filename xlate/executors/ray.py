@@ -48,14 +48,13 @@ from dedup.errors import CorpusReadError
 from dedup.reader import corpus_files, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
-from xlate.cleaning import NOTHING_LEFT
 from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
     Job,
     RunConfig,
     RunSummary,
-    clean_one,
+    clean_many,
     count_existing,
     finish,
     is_done,
@@ -348,27 +347,20 @@ def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cl
     """Clean, identify and fingerprint the articles of some files (in reading order)."""
     from dedup.entities import AliasTable
     from dedup.fingerprint import as_input, fingerprint_batch
-    from xlate.errors import XlateError
 
     cleaner = Cleaner(config.cleaner, line_stats=stats)
     errors: list[dict[str, Any]] = []
     cleaned, records = [], []
     for file_index, file in enumerate(files):
         read_errors: list[CorpusReadError] = []
-        for seq, doc in enumerate(read_file(file, base, max_bytes=config.max_bytes, on_error=read_errors.append)):
-            if (file_index, seq) in drop:
-                continue  # a duplicate id, listed by the scan
-            where = doc.path or doc.id
-            try:
-                clean_doc, record = clean_one(doc, cleaner, out)
-            except XlateError as exc:
-                errors.append({"file": where, "line": None, "reason": str(exc), "stage": "clean"})
+        docs = [doc for seq, doc in enumerate(read_file(file, base, max_bytes=config.max_bytes, on_error=read_errors.append))
+                if (file_index, seq) not in drop]  # a duplicate id is listed by the scan
+        for result in clean_many(docs, cleaner, out):
+            if result.error is not None:
+                errors.append({"file": result.doc.path or result.doc.id, "line": None, "reason": result.error, "stage": "clean"})
                 continue
-            if clean_doc is None:
-                errors.append({"file": where, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
-                continue
-            cleaned.append(clean_doc)
-            records.append(record)
+            cleaned.append(result.cleaned)
+            records.append(result.record)
         errors.extend({"file": e.path, "line": e.line, "reason": e.reason, "stage": "read"} for e in read_errors)
     table = AliasTable(aliases) if aliases else None
     fps = fingerprint_batch([as_input(c) for c in cleaned], cluster_config, table) if cleaned else []
