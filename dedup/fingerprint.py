@@ -288,12 +288,10 @@ def fingerprint_batch(
     folded = [fold_text(item.text) for item in items]
     matrix = minhash_matrix(folded, config)
     langs = [item.lang for item in items]
-    unknown = [k for k, lang in enumerate(langs) if not lang]
-    if config.identify_languages and unknown:
-        from .langid import detect_many
+    if config.identify_languages and not all(langs):
+        from .langid import languages
 
-        for k, (lang, _) in zip(unknown, detect_many([items[k].text for k in unknown])):
-            langs[k] = lang
+        langs = [lang for lang, _ in languages([item.text for item in items], langs)]
     embeddings: list = [None] * len(items)
     if config.embeddings:
         from .embed import embed_passages

@@ -102,7 +102,8 @@ class ClusterIndex:
         """Open ``path`` (or start a new, empty index there if it does not exist).
 
         An index made with other fingerprint settings (``num_perm``, ``shingle_chars``,
-        ``keywords``, ``seed``, version) or another alias table is refused with
+        ``keywords``, ``seed``, ``embeddings``, ``identify_languages`` and its model,
+        version) or another alias table is refused with
         `IncompatibleFingerprintError`: rebuild it, or open it with the settings it names.
         Scoring settings (threshold, weights) may differ: they apply when clustering.
         """

@@ -188,6 +188,15 @@ def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     return results
 
 
+def languages(texts: Sequence[str], given: Sequence[str | None]) -> list[tuple[str, float]]:
+    """(language, probability) of each text: the language ``given`` for it (probability
+    1.0), else the one `detect_many` finds.  How both cleaning (``xlate run``) and
+    fingerprinting (`ClusterConfig.identify_languages`) fill in what a feed leaves out."""
+    unknown = [k for k, lang in enumerate(given) if not lang]
+    found = dict(zip(unknown, detect_many([texts[k] for k in unknown])))
+    return [found[k] if k in found else (str(lang), 1.0) for k, lang in enumerate(given)]
+
+
 def detect(text: str) -> tuple[str, float]:
     """The ISO 639-1 code of ``text``'s language and its probability.
 

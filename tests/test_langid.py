@@ -1,6 +1,6 @@
 import pytest
 
-from dedup.langid import detect, detect_many
+from dedup.langid import detect, detect_many, languages
 
 PARAGRAPHS = [
     ("fr", "Le vice-ministre des Affaires étrangères du Kazakhstan a participé à la première réunion ministérielle "
@@ -75,3 +75,8 @@ def test_agrees_with_py3langid():
 def test_detect_many_rejects_bytes():
     with pytest.raises(TypeError, match="needs a str, got bytes"):
         detect_many(["texte", b"texte"])
+
+
+def test_languages_keeps_the_given_ones_and_finds_the_rest():
+    texts = [PARAGRAPHS[0][1], PARAGRAPHS[1][1], "2025"]
+    assert languages(texts, ["de", None, None]) == [("de", 1.0), detect(texts[1]), ("und", 0.0)]

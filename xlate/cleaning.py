@@ -20,19 +20,12 @@ NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate); `xlate
 
 def with_languages(clean_docs: Sequence[CleanDocument]) -> list[tuple[CleanDocument, float]]:
     """Each article with its language and that language's probability: the one its feed
-    gave (probability 1.0), else the one `dedup.langid` finds in the cleaned text (texts
-    identified together, the same answers as one by one, and the same as clustering finds
-    for an article given without one: `ClusterConfig.identify_languages`)."""
-    from dedup.langid import detect_many
+    gave (1.0), else the one `dedup.langid` finds in the cleaned text, as clustering does
+    for an article given without one (`ClusterConfig.identify_languages`)."""
+    from dedup.langid import languages
 
-    unknown = [k for k, d in enumerate(clean_docs) if not d.doc.lang]
-    found = dict(zip(unknown, detect_many([clean_docs[k].text for k in unknown])))
-    return [(d.with_lang(found[k][0]), found[k][1]) if k in found else (d, 1.0) for k, d in enumerate(clean_docs)]
-
-
-def with_language(clean_doc: CleanDocument) -> tuple[CleanDocument, float]:
-    """`with_languages` of one article."""
-    return with_languages([clean_doc])[0]
+    found = languages([d.text for d in clean_docs], [d.doc.lang for d in clean_docs])
+    return [(d if d.doc.lang else d.with_lang(lang), probability) for d, (lang, probability) in zip(clean_docs, found)]
 
 
 def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None,
