@@ -121,6 +121,7 @@ def test_cluster_settings_from_the_command_line_are_used_recorded_and_repeatable
     assert _members(tmp_path / "wide") == [["appeal", "verdict"]]
     record = json.loads((tmp_path / "wide" / "cluster.json").read_text(encoding="utf-8"))
     assert record["cluster"]["published_window_days"] == 60
+    assert record["langid"].startswith("langid:py3langid-") and record["cluster"]["identify_languages"] is True
     assert record["counts"] == {"articles": 2, "clusters": 1, "grouped": 1, "failures": 0}
     assert f"signature: {record['signature']}" in wide.stderr
 

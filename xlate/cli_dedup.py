@@ -116,6 +116,8 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     verified link among the members.  OUT/cluster.json records what made them (settings,
     signature, glossary hash, versions): `--cluster-config OUT/cluster.json` repeats them.
     """
+    from dedup.langid import signature as langid_signature
+
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
@@ -148,6 +150,8 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
         "corpus": corpus,
         "index": index_record,
         "glossary": glossary_record,
+        # The model that filled in missing languages (part of what decides the clusters).
+        "langid": langid_signature() if config.identify_languages else None,
         "cluster": config.to_json(),
         "counts": {"articles": articles, "clusters": len(clusters), "grouped": grouped, "failures": len(failures)},
         "exit_code": exit_code,
