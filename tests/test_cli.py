@@ -1,4 +1,5 @@
 """The command line end to end, through click's CliRunner."""
+import io
 import json
 import re
 from pathlib import Path
@@ -211,3 +212,28 @@ def test_cluster_prepares_articles_as_run_does(tmp_path):
     assert first["members"] == ["en", "fr"] and first["links"][0]["reasons"]["cross_lingual"] is True
     explained = runner.invoke(cli, ["explain", "-", "fr", "en"], input=BILINGUAL)
     assert "  cross-lingual pair: titles not compared; scored on names, dates, amounts and keywords" in explained.output
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_shown_on_a_terminal_only():
+    from xlate.cli_common import Progress
+
+    shown, piped = _Terminal(), io.StringIO()
+    for stream in (shown, piped):
+        progress = Progress(stream, interval=3600)
+        progress("clean", 1)
+        progress("clean", 2)  # same stage within the interval: not redrawn
+        progress("cluster", 2)  # a new stage always is
+        progress.close()
+    assert shown.getvalue() == "\r\x1b[Kclean: 1\r\x1b[Kcluster: 2\r\x1b[K"
+    assert piped.getvalue() == ""
+
+
+def test_cluster_prints_no_progress_into_a_pipe(tmp_path):
+    result = CliRunner().invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "\r" not in result.stderr and "\x1b" not in result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, handle_errors, report_failures
+from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures
 from xlate.outputs import write_json, write_jsonl
 
 
@@ -77,20 +77,26 @@ def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
     return loaded.aliases(), {"path": glossary, "sha256": loaded.sha256, "entries": len(loaded.entries)}
 
 
-def _read_clean(corpus: str, failures: list[dict]):
+def _read_clean(corpus: str, failures: list[dict], progress=None):
     """Articles as `xlate run` hands them to clustering: cleaned (site-repeated lines
     included); an article with nothing left is a failure.  Languages are identified while
-    fingerprinting (`ClusterConfig.identify_languages`), in the worker processes."""
+    fingerprinting (`ClusterConfig.identify_languages`), in the worker processes.
+    ``progress(stage, n)`` is told how many articles were read so far."""
     from xlate.cleaning import NOTHING_LEFT, clean_documents
 
     def on_error(error) -> None:
         failures.append(error.to_json() | {"stage": "read"})
 
+    tick = progress or (lambda stage, n: None)
+    read = 0
     for doc, cleaned in clean_documents(corpus, on_error=on_error):
+        read += 1
+        tick("articles read, cleaned, fingerprinted", read)
         if not cleaned.text.strip():
             failures.append({"file": doc.path or doc.id, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
             continue
         yield cleaned
+    tick("clustering articles", read)
 
 
 @click.command("cluster")
@@ -121,7 +127,8 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
-    docs = _read_clean(corpus, failures)
+    progress = Progress()  # on stderr, and only when it is a terminal
+    docs = _read_clean(corpus, failures, progress)
     if index_path:
         from dedup.index import ClusterIndex
 
@@ -138,6 +145,7 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
         index_record = None
 
         clusters = run_cluster(docs, config, aliases=aliases)
+    progress.close()
     out_dir = Path(out)
     write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
     write_jsonl(out_dir / "errors.jsonl", failures)
@@ -225,7 +233,9 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
         link, clusters = index.explain(a, b), index.clusters()
     else:
         failures: list[dict] = []
-        fps = list(fingerprints(_read_clean(corpus, failures), config, aliases=aliases))
+        progress = Progress()
+        fps = list(fingerprints(_read_clean(corpus, failures, progress), config, aliases=aliases))
+        progress.close()
         report_failures(failures)
         ids = sorted(fp.id for fp in fps)
         a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
