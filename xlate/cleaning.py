@@ -46,10 +46,12 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
         yield doc, cleaner.clean(doc)
 
 
-def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES, stdout: IO[str] | None = None) -> list[dict[str, Any]]:
+def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES, stdout: IO[str] | None = None,
+                 progress=None) -> list[dict[str, Any]]:
     """Clean every article of ``corpus``; write into ``out`` (or JSONL on ``stdout`` when out is None).
 
-    Returns the failures (also written to OUT/errors.jsonl).  OUT/clean.json records what
+    Returns the failures (also written to OUT/errors.jsonl).  ``progress(stage, n)`` is
+    told how many articles were cleaned so far.  OUT/clean.json records what
     made the output: the cleaner's signature and settings, and what was removed, by reason.
     """
     failures: list[dict[str, Any]] = []
@@ -61,6 +63,8 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     cleaner_config = CleanerConfig()
     for doc, result in clean_documents(corpus, max_bytes=max_bytes, on_error=on_error, config=cleaner_config):
         articles += 1
+        if progress is not None:
+            progress("articles cleaned", articles)
         removed_by_reason.update(r.reason for r in result.removed)
         removed = [r.to_json() for r in result.removed]
         if out is None:

@@ -97,8 +97,12 @@ def clean_command(corpus, out, max_bytes):
     """
     from xlate.cleaning import clean_corpus
 
-    failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,
-                            stdout=sys.stdout)
+    progress = Progress()
+    try:
+        failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,
+                                stdout=sys.stdout, progress=progress)
+    finally:
+        progress.close()
     report_failures(failures)
     sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
