@@ -112,6 +112,17 @@ def _words(line: str) -> int:
     return len(_WORD.findall(line))
 
 
+def _at_most_words(line: str, n: int) -> bool:
+    """``_words(line) <= n``, without counting a long line's words to its end: a line of
+    L characters has at most (L + 1) // 2 words, and more than n words in a prefix means
+    more than n in the line (a word cut by the prefix still counts once)."""
+    if (len(line) + 1) // 2 <= n:
+        return True
+    if len(_WORD.findall(line, 0, 8 * (n + 1))) > n:
+        return False
+    return _words(line) <= n
+
+
 def _line_key(line: str) -> int:
     return xxhash.xxh64_intdigest(" ".join(line.lower().split()).encode("utf-8"))
 
@@ -133,7 +144,8 @@ class LineStats:
     def add(self, doc: Document) -> None:
         site = doc.source or ""
         self.docs_per_site[site] += 1
-        keys = {_line_key(t) for t in (ln.strip() for ln in doc.text.split("\n")) if t and _words(t) <= self.config.max_repeat_words}
+        cap = self.config.max_repeat_words
+        keys = {_line_key(t) for t in (ln.strip() for ln in doc.text.split("\n")) if t and _at_most_words(t, cap)}
         for key in keys:
             self._counts[(site, key)] += 1
         if len(self._counts) > self.max_keys:
@@ -186,7 +198,7 @@ class Cleaner:
                 reason[i] = "dateline"
             elif _URL.search(t) and _words(_URL.sub("", t)) < 8:
                 reason[i] = "link"
-            elif self.line_stats is not None and _words(t) <= cfg.max_repeat_words and self.line_stats.is_repeated(doc.source, t):
+            elif self.line_stats is not None and _at_most_words(t, cfg.max_repeat_words) and self.line_stats.is_repeated(doc.source, t):
                 reason[i] = "repeated across site"
         self._fill_blocks(rows, reason)
         self._mark_duplicates_and_breadcrumbs(rows, reason)

@@ -268,3 +268,23 @@ def test_every_phrase_cue_is_prefiltered_by_a_trigger():
     for patterns in PHRASE_CUES.values():
         for pattern in patterns:
             assert any(t in required_literal(pattern) for t in _PHRASE_TRIGGERS), pattern
+
+
+@pytest.mark.parametrize(
+    "line, n, expected",
+    [
+        ("un deux trois", 3, True),
+        ("un deux trois quatre", 3, False),
+        ("l'homme rock-n-roll", 2, True),  # elided and hyphenated words count once
+        ("— … —", 0, True),
+        ("a b", 1, False),  # short enough for the length bound to prove nothing
+        ("mot " * 40, 30, False),  # decided on a prefix
+        ("Überschriftenverzeichnis " * 20 + "fin", 30, True),  # long words: counted to the end
+        ("Überschriftenverzeichnis " * 31, 30, False),
+    ],
+)
+def test_at_most_words_is_the_word_count_compared(line, n, expected):
+    from dedup.cleaner import _at_most_words, _words
+
+    assert _at_most_words(line, n) is expected
+    assert (_words(line) <= n) is expected
