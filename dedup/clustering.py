@@ -215,8 +215,8 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
             "fingerprint again with this config"
         )
 
-    def lsh_candidates() -> np.ndarray:
-        return lsh_pairs(band_keys(matrix, config.lsh_bands, config.lsh_rows))
+    def lsh_candidates(minhashes: np.ndarray) -> np.ndarray:
+        return lsh_pairs(band_keys(minhashes, config.lsh_bands, config.lsh_rows))
 
     # Candidates 2: inverted index over rare event keys, read off the scorer's event rows
     # (one row of key columns per article).  The scorer's rows are built in Python while
@@ -225,11 +225,11 @@ def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = 
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1) as pool:
-            lsh_job = pool.submit(lsh_candidates)
+            lsh_job = pool.submit(lsh_candidates, matrix)
             scorer = PairScorer(fps, None, config)  # document frequencies over these fingerprints
             lsh = lsh_job.result()
     else:
-        lsh = lsh_candidates()
+        lsh = lsh_candidates(matrix)
         scorer = PairScorer(fps, None, config)
     del matrix
     events = event_pairs(
