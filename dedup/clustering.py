@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -77,14 +78,17 @@ def fingerprints(
 ) -> Iterator[Fingerprint]:
     """Stream fingerprints of ``docs`` (Mapping[id, text] or Documents), in input order.
 
-    With ``config.workers > 1`` batches go to a pool of *spawned* processes (a forked pool
-    created after rensa was used deadlocked); results keep the input order.
+    With ``config.workers > 1`` and more than one batch, batches go to a pool of *spawned*
+    processes (a forked pool created after rensa was used deadlocked); results keep the
+    input order and are the same as in one process.
     """
     config = config or ClusterConfig()
     table = AliasTable(aliases) if aliases else None
     batches = _batches(iter_inputs(docs), config.batch_size)
-    if config.workers <= 1:
-        for batch in batches:
+    head = list(islice(batches, 2))
+    if config.workers <= 1 or len(head) < 2:
+        # One batch (a small corpus, a test): starting processes would cost more than it saves.
+        for batch in chain(head, batches):
             yield from fingerprint_batch(batch, config, table)
         return
     import multiprocessing
@@ -92,7 +96,7 @@ def fingerprints(
     context = multiprocessing.get_context("spawn")
     plain_aliases = dict(aliases) if aliases else None
     with context.Pool(config.workers) as pool:
-        jobs = ((batch, config, plain_aliases) for batch in batches)
+        jobs = ((batch, config, plain_aliases) for batch in chain(head, batches))
         for result in pool.imap(_worker_batch, jobs, chunksize=1):
             yield from result
 

@@ -237,3 +237,22 @@ def test_cluster_prints_no_progress_into_a_pipe(tmp_path):
     result = CliRunner().invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
+
+
+def test_cluster_uses_the_cpus_unless_told(tmp_path):
+    from xlate.cli_dedup import default_workers
+
+    runner = CliRunner()
+
+    def workers(*args: str) -> int:
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        result = runner.invoke(cli, ["cluster", "-", "-o", str(out), *args], input=MONTH_APART)
+        assert result.exit_code == 0, result.output
+        return json.loads((out / "cluster.json").read_text(encoding="utf-8"))["cluster"]["workers"]
+
+    assert 1 <= default_workers() <= 8
+    assert workers() == default_workers()
+    assert workers("--workers", "1") == 1
+    assert workers("--set", "workers=3") == 3
+    (tmp_path / "cfg.json").write_text('{"workers": 2}', encoding="utf-8")
+    assert workers("--cluster-config", str(tmp_path / "cfg.json")) == 2

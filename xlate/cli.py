@@ -60,9 +60,8 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     """
     from xlate.pipeline import RunConfig, run
 
-    cluster_config = None
-    if threshold is not None or embeddings or settings or cluster_config_file:
-        cluster_config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
+    # Fingerprinting uses the CPUs available unless --set workers=N (or a config file) says otherwise.
+    cluster_config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
                        executor=executor, ray_address=address, num_cpus=num_cpus)

@@ -64,7 +64,22 @@ def cluster_config_from_options(threshold: float | None, workers: int | None, em
         overrides["min_link"] = min(base.get("min_link", ClusterConfig.min_link), overrides["threshold"])
     if workers is not None:
         overrides["workers"] = workers
+    elif "workers" not in overrides and "workers" not in base:
+        overrides["workers"] = default_workers()
     return ClusterConfig.from_json(base, **overrides)
+
+
+def default_workers() -> int:
+    """Processes the command line fingerprints with when not told: the CPUs this process
+    may use, at most 8 (each worker loads the language model, about 150 MB).  The library
+    default stays 1: spawning processes from a caller's script needs its __main__ guard."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
@@ -108,7 +123,8 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
               help="Glossary whose name variants are folded together (Achgabat = Ashgabat).")
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
-@click.option("--workers", type=int, default=None, help="Fingerprinting processes (default 1).")
+@click.option("--workers", type=int, default=None,
+              help="Fingerprinting processes (and scoring threads); default: the CPUs available, at most 8.")
 @click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @cluster_options
 @handle_errors
