@@ -144,24 +144,26 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     progress = Progress()  # on stderr, and only when it is a terminal
-    docs = _read_clean(corpus, failures, progress)
-    if index_path:
-        from dedup.index import ClusterIndex
+    try:
+        docs = _read_clean(corpus, failures, progress)
+        if index_path:
+            from dedup.index import ClusterIndex
 
-        index = ClusterIndex.open(index_path, config, aliases=aliases)
-        added = index.add(docs)
-        index.save()
-        clusters = index.clusters()
-        index_record = {"path": index_path, **added._asdict(), "articles": len(index)}
-        click.echo(f"{index_path}: {added.new} new articles, {added.changed} changed, {added.unchanged} unchanged; "
-                   f"{len(index)} in all", err=True)
-    else:
-        from dedup.clustering import cluster as run_cluster
+            index = ClusterIndex.open(index_path, config, aliases=aliases)
+            added = index.add(docs)
+            index.save()
+            clusters = index.clusters()
+            index_record = {"path": index_path, **added._asdict(), "articles": len(index)}
+        else:
+            from dedup.clustering import cluster as run_cluster
 
-        index_record = None
-
-        clusters = run_cluster(docs, config, aliases=aliases)
-    progress.close()
+            index_record = None
+            clusters = run_cluster(docs, config, aliases=aliases)
+    finally:
+        progress.close()
+    if index_record is not None:
+        click.echo(f"{index_path}: {index_record['new']} new articles, {index_record['changed']} changed, "
+                   f"{index_record['unchanged']} unchanged; {index_record['articles']} in all", err=True)
     out_dir = Path(out)
     write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
     write_jsonl(out_dir / "errors.jsonl", failures)
@@ -250,14 +252,16 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     else:
         failures: list[dict] = []
         progress = Progress()
-        fps = list(fingerprints(_read_clean(corpus, failures, progress), config, aliases=aliases))
-        progress.close()
+        try:
+            fps = list(fingerprints(_read_clean(corpus, failures, progress), config, aliases=aliases))
+            ids = sorted(fp.id for fp in fps)
+            a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
+            by_id = {fp.id: fp for fp in fps}
+            # The same fingerprints and corpus weights as `xlate cluster` over CORPUS.
+            link, clusters = verify(by_id[a], by_id[b], CorpusStats(fps), config), cluster_fingerprints(fps, config)
+        finally:
+            progress.close()
         report_failures(failures)
-        ids = sorted(fp.id for fp in fps)
-        a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
-        by_id = {fp.id: fp for fp in fps}
-        # The same fingerprints and corpus weights as `xlate cluster` over CORPUS.
-        link, clusters = verify(by_id[a], by_id[b], CorpusStats(fps), config), cluster_fingerprints(fps, config)
     fields, text = _membership(clusters, link.a, link.b, config.threshold)
     if as_json:
         click.echo(json.dumps(link.to_json() | fields, ensure_ascii=False, indent=2))
