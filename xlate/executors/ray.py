@@ -38,6 +38,7 @@ import json
 import os
 import pickle
 from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -351,11 +352,18 @@ def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cl
     cleaner = Cleaner(config.cleaner, line_stats=stats)
     errors: list[dict[str, Any]] = []
     cleaned, records = [], []
+    per_file: list[tuple[int, list[CorpusReadError]]] = []  # (articles, read errors) of each file
+    docs = []
     for file_index, file in enumerate(files):
         read_errors: list[CorpusReadError] = []
-        docs = [doc for seq, doc in enumerate(read_file(file, base, max_bytes=config.max_bytes, on_error=read_errors.append))
+        kept = [doc for seq, doc in enumerate(read_file(file, base, max_bytes=config.max_bytes, on_error=read_errors.append))
                 if (file_index, seq) not in drop]  # a duplicate id is listed by the scan
-        for result in clean_many(docs, cleaner, out):
+        docs += kept
+        per_file.append((len(kept), read_errors))
+    # The task's articles in one go: their languages are identified together.
+    results = iter(clean_many(docs, cleaner, out))
+    for count, read_errors in per_file:  # failures per file, as before: cleaning, then reading
+        for result in islice(results, count):
             if result.error is not None:
                 errors.append({"file": result.doc.path or result.doc.id, "line": None, "reason": result.error, "stage": "clean"})
                 continue
