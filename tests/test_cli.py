@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xlate.cli import cli
@@ -256,3 +257,17 @@ def test_cluster_uses_the_cpus_unless_told(tmp_path):
     assert workers("--set", "workers=3") == 3
     (tmp_path / "cfg.json").write_text('{"workers": 2}', encoding="utf-8")
     assert workers("--cluster-config", str(tmp_path / "cfg.json")) == 2
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [("max 100000\n", None), ("200000 100000\n", 2), ("150000 100000\n", 2), ("50000 100000\n", 1), ("garbage\n", None),
+     (None, None)],
+)
+def test_a_container_cpu_quota_bounds_the_default_workers(tmp_path, content, expected):
+    from xlate.cli_dedup import cgroup_cpus
+
+    path = tmp_path / "cpu.max"
+    if content is not None:
+        path.write_text(content, encoding="ascii")
+    assert cgroup_cpus(str(path)) == expected

@@ -71,15 +71,29 @@ def cluster_config_from_options(threshold: float | None, workers: int | None, em
 
 def default_workers() -> int:
     """Processes the command line fingerprints with when not told: the CPUs this process
-    may use, at most 8 (each worker loads the language model, about 150 MB).  The library
-    default stays 1: spawning processes from a caller's script needs its __main__ guard."""
+    may use (its CPU affinity, and a container's CPU quota), at most 8 (each worker loads
+    the language model, about 150 MB).  The library default stays 1: spawning processes
+    from a caller's script needs its __main__ guard."""
     import os
 
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    quota = cgroup_cpus()
+    return max(1, min(cpus, quota or cpus, 8))
+
+
+def cgroup_cpus(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """CPUs a cgroup v2 quota allows (``"200000 100000"``: 2), rounded up; None without one.
+    A container often sees all the host's CPUs in its affinity but may use only its quota."""
+    import math
+
+    try:
+        quota, period = Path(path).read_text(encoding="ascii").split()[:2]
+        return None if quota == "max" else max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
 
 
 def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
