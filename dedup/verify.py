@@ -335,6 +335,8 @@ class PairScores:
     jaccard: np.ndarray
     gap: np.ndarray  # days; NaN where a side has no day-level date
     published_gap: np.ndarray  # days between publication dates; NaN where a side has none
+    dates_apart: np.ndarray  # the closest dates are further apart than date_window_days
+    published_apart: np.ndarray  # published further apart than published_window_days (copies excepted)
     cross: np.ndarray
     embedding: np.ndarray | None  # cosine; NaN where not mixed in (a side has none, or config.embedding_pairs excludes the pair)
 
@@ -447,7 +449,8 @@ class PairScorer:
                          np.where(near_duplicate, np.maximum(score, 0.5 + 0.5 * jaccard), score))
         score = np.round(np.minimum(1.0, score), 6)
         return PairScores(score=score, linked=score >= config.min_link, event=event, keywords=keywords, title=title,
-                          jaccard=jaccard, gap=gap, published_gap=published_gap, cross=cross, embedding=embedding)
+                          jaccard=jaccard, gap=gap, published_gap=published_gap, dates_apart=dates_apart,
+                          published_apart=published_apart, cross=cross, embedding=embedding)
 
     def link(self, i: int, j: int, scores: PairScores, k: int) -> Link:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
@@ -462,6 +465,8 @@ class PairScorer:
         # Plain Python numbers of the pairs' scores, once (numpy scalars cost per access).
         gaps = scores.gap[k].tolist()
         published_gaps = scores.published_gap[k].tolist()
+        dates_apart = scores.dates_apart[k].tolist()
+        published_apart = scores.published_apart[k].tolist()
         jaccards = scores.jaccard[k].tolist()
         cosines = scores.embedding[k].tolist() if scores.embedding is not None else [math.nan] * len(k)
         totals = scores.score[k].tolist()
@@ -476,7 +481,6 @@ class PairScorer:
             gap, jaccard, cosine, score = gaps[n], jaccards[n], cosines[n], totals[n]
             gap_days = None if math.isnan(gap) else int(gap)
             published_days = None if math.isnan(published_gaps[n]) else int(published_gaps[n])
-            near_duplicate = jaccard >= config.near_duplicate
             event, keywords, title, rounded_jaccard = parts[n]
             reasons: dict[str, Any] = {
                 "entities": [key for key in events if not key.startswith(("date:", "num:"))][:12],
@@ -491,11 +495,10 @@ class PairScorer:
                     **({"embedding_cosine": round(cosine, 4)} if not math.isnan(cosine) else {}),
                 },
                 "date_gap_days": gap_days,
-                "date_conflict": gap_days is not None and gap_days > config.date_window_days,
+                "date_conflict": dates_apart[n],  # the rules the score applied, not restated here
                 "published_gap_days": published_days,
-                "published_conflict": published_days is not None and published_days > config.published_window_days
-                and not near_duplicate,
-                "near_duplicate": near_duplicate,
+                "published_conflict": published_apart[n],
+                "near_duplicate": jaccard >= config.near_duplicate,
                 "cross_lingual": cross[n],
             }
             id_a, id_b = ids[0][n], ids[1][n]
