@@ -32,7 +32,7 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
                     config: CleanerConfig | None = None) -> Iterator[tuple[Document, CleanDocument]]:
     """Each article of ``corpus`` with its cleaned version, site-repeated lines included:
     a first pass counts lines per site (stdin, read once, is kept in memory for it)."""
-    stats = LineStats()
+    stats = LineStats(config)  # the same thresholds as the cleaner that reads them
     if str(corpus) == "-":
         docs: Iterable[Document] = list(read_corpus("-", max_bytes=max_bytes, on_error=on_error))
         for doc in docs:
