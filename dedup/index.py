@@ -182,7 +182,7 @@ class ClusterIndex:
         texts are not needed again."""
         missing = [x for x in (a, b) if x not in self._fps]
         if missing:
-            known = ", ".join(sorted(self._fps)[:5])
+            known = ", ".join(self.ids()[:5])
             raise DedupError(f"{self.path}: no article {', '.join(map(repr, missing))} in this index of {len(self)} "
                              f"(ids look like: {known}); add it with `xlate cluster CORPUS --index {self.path}`")
         return verify(self._fps[a], self._fps[b], CorpusStats(list(self._fps.values())), self.config)

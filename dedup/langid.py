@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 MAX_CHARS = 600
@@ -149,13 +150,19 @@ def _get_model() -> _Model:
 def signature() -> str:
     """What decides detect's answers, e.g. ``langid:py3langid-0.4.0|chars:600|sparse-f32``
     (part of a run's signature: another model, cut or scorer can give other languages)."""
+    return f"langid:{_model_version()}|chars:{MAX_CHARS}|{_SCORER}"
+
+
+@lru_cache(maxsize=1)
+def _model_version() -> str:
+    # Looked up once: reading package metadata costs ~0.2 ms, and every Ray batch key and
+    # index header asks for the signature.
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        model = f"py3langid-{version('py3langid')}"
+        return f"py3langid-{version('py3langid')}"
     except PackageNotFoundError:  # pragma: no cover - a dependency of the package
-        model = "py3langid-unknown"
-    return f"langid:{model}|chars:{MAX_CHARS}|{_SCORER}"
+        return "py3langid-unknown"
 
 
 def _encode(sample: str) -> bytes:

@@ -14,18 +14,18 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
+from dedup.langid import signature as langid_signature
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, XlateError
-from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")

@@ -46,10 +46,10 @@ import numpy as np
 
 from dedup.cleaner import Cleaner, LineStats
 from dedup.errors import CorpusReadError
+from dedup.langid import signature as langid_signature
 from dedup.reader import corpus_files, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
-from dedup.langid import signature as langid_signature
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
     Job,
