@@ -180,6 +180,14 @@ def test_diff_of_two_xlate_cluster_folders(tmp_path):
     assert result.exit_code == 0, result.output
     assert "  setting cluster.threshold: 0.1 -> 0.3" in result.output
     assert "clusters: a 4, b 5; 1 of a split and 0 of b merged; article pairs grouped only in a 1, only in b 0" in result.output
+    assert "langid" not in result.output  # the same identifier
+    # Another language identifier (as after upgrading py3langid) is a setting that differs.
+    record = json.loads((tmp_path / "b" / "cluster.json").read_text(encoding="utf-8"))
+    old = record["langid"]
+    record["langid"] = old.replace("chars:600", "chars:1000")
+    (tmp_path / "b" / "cluster.json").write_text(json.dumps(record), encoding="utf-8")
+    result = runner.invoke(diff_command, [str(tmp_path / "a"), str(tmp_path / "b")])
+    assert f"  setting langid: {old!r} -> {record['langid']!r}" in result.output
     # The reviewer site still needs a full run.
     report = runner.invoke(cli, ["report", str(tmp_path / "a")])
     assert report.exit_code == 2 and "has no run.json" in report.stderr

@@ -55,6 +55,7 @@ def test_seeds_run_writes_the_layout_contract(seeds_run):
     assert run_json["engine"]["engine"] == "apertium"
     assert run_json["glossary"]["sha256"] and run_json["signature"].startswith("engine:apertium")
     assert run_json["cluster"]["lsh_bands"] > 0 and run_json["version"]
+    assert run_json["langid"].startswith("langid:py3langid-") and run_json["langid"] in run_json["signature"]
     assert (out / "errors.jsonl").read_text() == ""
     # The translation memory is closed when the run returns: no SQLite -wal/-shm files left.
     assert (out / "tm.sqlite").exists() and not list(out.glob("tm.sqlite-*"))

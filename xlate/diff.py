@@ -226,7 +226,9 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _setting_differences(a: RunFolder, b: RunFolder) -> tuple[tuple[str, Any, Any], ...]:
     diffs = []
-    for section in ("engine", "config", "cluster"):
+    # ``langid`` is the language identifier's signature (a string): another model or reading
+    # length can change languages, hence which pairs are cross-lingual and the clusters.
+    for section in ("engine", "config", "cluster", "langid"):
         fa = _flatten(a.run.get(section) or {}, section)
         fb = _flatten(b.run.get(section) or {}, section)
         for key in sorted(set(fa) | set(fb)):

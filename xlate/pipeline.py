@@ -215,6 +215,8 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "glossary": {"path": job.config.glossary, "sha256": job.glossary.sha256, "entries": len(job.glossary.entries)} if job.glossary else None,
         "config": {k: v for k, v in job.config.to_json().items() if k not in ("executor", "ray_address", "num_cpus")},
         "cluster": job.cluster_config.to_json(),
+        # Cleaning identifies every article's language (documents.jsonl), clustering or not.
+        "langid": langid_signature(),
         "counts": {k: v for k, v in summary.to_json().items() if isinstance(v, int)},
         "exit_code": summary.exit_code,
     })

@@ -106,7 +106,7 @@ def _load_cluster_folder(root: Path) -> RunFolder:
         raise RunFolderError(f"{root} has no clusters.jsonl; the clustering did not finish, rerun `xlate cluster`")
     clusters = _read_clusters(clusters_path)
     documents = [{"id": str(m)} for c in clusters for m in c["members"]]
-    run = {key: record.get(key) for key in ("version", "signature", "corpus", "glossary", "cluster")}
+    run = {key: record.get(key) for key in ("version", "signature", "corpus", "glossary", "cluster", "langid")}
     return RunFolder(root, run, tuple(documents), tuple(clusters), _read_errors(root), {d["id"]: d for d in documents})
 
 
