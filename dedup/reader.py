@@ -46,13 +46,19 @@ def read_corpus(
     if max_bytes <= 0:
         raise ConfigError(f"max_bytes must be a positive byte count, got {max_bytes!r}; use e.g. 10_000_000")
     report = on_error if on_error is not None else _raise
-    seen: set[str] = set()
+    first_path: dict[str, str] = {}
     for doc in _iter_documents(path, max_bytes, report, stdin, exclude):
-        if doc.id in seen:
-            report(CorpusReadError(doc.path or doc.id, f"duplicate article id {doc.id!r}; rename one of the files or fix the JSONL id"))
+        if doc.id in first_path:
+            report(CorpusReadError(doc.path or doc.id, duplicate_id_reason(doc.id, first_path[doc.id])))
             continue
-        seen.add(doc.id)
+        first_path[doc.id] = doc.path or doc.id
         yield doc
+
+
+def duplicate_id_reason(doc_id: str, first: str) -> str:
+    """Why an article is skipped: another input, read first, has its id (``a.txt`` and
+    ``a.html`` are both ``a``); naming that input tells the user which two to reconcile."""
+    return f"duplicate article id {doc_id!r} (also {first}, read first); rename one of the files or fix the JSONL id"
 
 
 def _raise(error: CorpusReadError) -> None:

@@ -208,6 +208,7 @@ def test_many_partitions_give_the_local_outputs(tmp_path, ray_instance, small_pa
     errors = read_jsonl(tmp_path / "ray" / "errors.jsonl")
     assert [(e["file"], e["stage"]) for e in errors] == [
         ("feed-1.jsonl", "read"), ("feed-2.jsonl:1", "read"), ("site0/a03.txt", "read"), ("site1/menu.txt", "clean")]
+    assert "(also site0/a03.md, read first)" in errors[2]["reason"]  # the same words as the local reader's
     clusters = read_jsonl(tmp_path / "ray" / "clusters.jsonl")
     # Clusters list size - 1 joining links, fewer than their linked pairs: Ray wrote the
     # reasons of the same links as the local run, picked across blocks of 5 articles.

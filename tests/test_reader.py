@@ -103,7 +103,8 @@ def test_corpus_reads_good_files_and_reports_each_bad_one(nasty_corpus):
     assert "over the 5000-byte limit" in reasons[("huge.txt", None)] and "--max-bytes" in reasons[("huge.txt", None)]
     assert "malformed JSON" in reasons[("feed.jsonl", 2)]
     assert '"text"' in reasons[("feed.jsonl", 3)]
-    assert "duplicate article id 'j1'" in reasons[("feed.jsonl:7", None)]
+    assert reasons[("feed.jsonl:7", None)] == ("duplicate article id 'j1' (also feed.jsonl:1, read first); "
+                                               "rename one of the files or fix the JSONL id")
 
 
 def test_without_handler_the_first_bad_input_raises(nasty_corpus):

@@ -47,7 +47,7 @@ import numpy as np
 from dedup.cleaner import Cleaner, LineStats
 from dedup.errors import CorpusReadError
 from dedup.langid import signature as langid_signature
-from dedup.reader import corpus_files, read_file
+from dedup.reader import corpus_files, duplicate_id_reason, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
 from xlate.outputs import article_path, dumps_line, write_atomic
@@ -267,17 +267,16 @@ def _scan(batches, base: str, config: RunConfig, failures: list[dict[str, Any]])
         return stats, {}
     kwargs = {"base": base, "max_bytes": config.max_bytes, "cleaner": config.cleaner, "skip": {}}
     rows = sorted(_map(batches, _scan_batch, kwargs), key=lambda r: r["order"])
-    seen: set[str] = set()
+    first_path: dict[str, str] = {}
     skip: dict[int, list[tuple[int, int]]] = {}
     for row in rows:
         for file_index, seq, doc_id, path in json.loads(row["ids"]):
-            if doc_id in seen:
+            if doc_id in first_path:
                 skip.setdefault(row["order"], []).append((file_index, seq))
                 failures.append({"file": path or doc_id, "line": None,
-                                 "reason": f"duplicate article id {doc_id!r}; rename one of the files or fix the JSONL id",
-                                 "stage": "read"})
+                                 "reason": duplicate_id_reason(doc_id, first_path[doc_id]), "stage": "read"})
             else:
-                seen.add(doc_id)
+                first_path[doc_id] = path or doc_id
     if skip:  # rare: count the lines again without the duplicates, as the local reader never sees them
         rows = sorted(_map(batches, _scan_batch, {**kwargs, "skip": skip}), key=lambda r: r["order"])
     for row in rows:  # in file order: LineStats prunes when it grows, so the order must not vary
