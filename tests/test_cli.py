@@ -98,6 +98,13 @@ def test_explain_prints_the_reasons_of_a_pair_read_from_stdin():
                             ("", "'' starts 2 article ids in standard input (appeal, verdict); give more of the id")]:
         missing = CliRunner().invoke(cli, ["explain", "-", "verdict", wanted], input=stdin)
         assert missing.exit_code == 2 and message in missing.output, missing.output
+    # An id that failed to read is listed as a failure before the usage error, not hidden by it.
+    broken = stdin + json.dumps({"id": "empty", "text": " "}) + "\n"
+    missing = CliRunner().invoke(cli, ["explain", "-", "verdict", "empty"], input=broken)
+    assert missing.exit_code == 2 and "failed: <stdin>:3: missing or empty \"text\"" in missing.output
+    assert "no article with id 'empty'" in missing.output
+    nothing = CliRunner().invoke(cli, ["explain", "-", "a", "b"], input=json.dumps({"id": "x", "text": ""}) + "\n")
+    assert nothing.exit_code == 2 and "no articles could be read from standard input" in nothing.output
 
 
 MONTH_APART = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [

@@ -212,6 +212,8 @@ def _resolve_id(wanted: str, ids: list[str], where: str) -> str:
     if matches:
         raise click.UsageError(f"{wanted!r} starts {len(matches)} article ids in {where} ({', '.join(matches[:5])}"
                                f"{', ...' if len(matches) > 5 else ''}); give more of the id")
+    if not ids:
+        raise click.UsageError(f"no articles could be read from {where}; give a corpus folder, file, `-` or an index file")
     raise click.UsageError(f"no article with id {wanted!r} in {where} (ids look like: {', '.join(ids[:5])})")
 
 
@@ -268,14 +270,15 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
         progress = Progress()
         try:
             fps = list(fingerprints(_read_clean(corpus, failures, progress), config, aliases=aliases))
-            ids = sorted(fp.id for fp in fps)
-            a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
-            by_id = {fp.id: fp for fp in fps}
-            # The same fingerprints and corpus weights as `xlate cluster` over CORPUS.
-            link, clusters = verify(by_id[a], by_id[b], CorpusStats(fps), config), cluster_fingerprints(fps, config)
         finally:
             progress.close()
+        # Before the ids are resolved: an id that is "not there" may be an article that failed.
         report_failures(failures)
+        ids = sorted(fp.id for fp in fps)
+        a, b = (_resolve_id(x, ids, "standard input" if corpus == "-" else corpus) for x in (a, b))
+        by_id = {fp.id: fp for fp in fps}
+        # The same fingerprints and corpus weights as `xlate cluster` over CORPUS.
+        link, clusters = verify(by_id[a], by_id[b], CorpusStats(fps), config), cluster_fingerprints(fps, config)
     fields, text = _membership(clusters, link.a, link.b, config.threshold)
     if as_json:
         click.echo(json.dumps(link.to_json() | fields, ensure_ascii=False, indent=2))
