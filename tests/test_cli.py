@@ -66,6 +66,24 @@ def test_usage_errors_exit_2(tmp_path):
     assert runner.invoke(cli, ["clean", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]).exit_code == 2
     assert runner.invoke(cli, ["run", "seeds"]).exit_code == 2  # -o is required
     assert runner.invoke(cli, ["nope"]).exit_code == 2
+    # A mistyped corpus path: its one error, before OUT is made or an engine looked for.
+    missing = runner.invoke(cli, ["run", str(tmp_path / "missing"), "-o", str(tmp_path / "out")])
+    assert missing.exit_code == 2 and missing.output == f"error: {tmp_path / 'missing'}: no such file or folder; check the corpus path\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["run", "--no-translate"], ["cluster"], ["clean"]])
+def test_a_folder_without_article_files_is_warned_about(tmp_path, command):
+    corpus = tmp_path / "feeds"
+    corpus.mkdir()
+    for name in ("a.pdf", "b.xml", "c.doc", "d.rtf"):
+        (corpus / name).write_bytes(b"%PDF")
+    result = CliRunner().invoke(cli, [command[0], str(corpus), "-o", str(tmp_path / "out"), *command[1:]])
+    assert result.exit_code == 0, result.output
+    assert (f"warning: no article files in {corpus}: it holds 4 other files (a.pdf, b.xml, c.doc, ...); articles are "
+            ".htm, .html, .jsonl, .markdown, .md, .txt files (hidden files and README/LICENSE are passed over)") in result.output
+    (corpus / "a.txt").write_text("Un article.", encoding="utf-8")
+    assert "no article files" not in CliRunner().invoke(cli, [command[0], str(corpus), "-o", str(tmp_path / "o2"), *command[1:]]).output
 
 
 def test_explain_prints_the_reasons_of_a_pair_read_from_stdin():

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures
+from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
 from xlate.cli_dedup import cluster_config_from_options, cluster_options
 
 
@@ -65,6 +65,7 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
                        executor=executor, ray_address=address, num_cpus=num_cpus)
+    warn_if_no_article_files(corpus)
     progress = Progress()
     try:
         summary = run(corpus, out, config, progress=progress)
@@ -96,6 +97,7 @@ def clean_command(corpus, out, max_bytes):
     """
     from xlate.cleaning import clean_corpus
 
+    warn_if_no_article_files(corpus)
     progress = Progress()
     try:
         failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,

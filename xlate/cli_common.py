@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from itertools import islice
+from pathlib import Path
 
 import click
 
@@ -50,6 +52,22 @@ class Progress:
         if self.enabled and self._stage is not None:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+def warn_if_no_article_files(corpus: str) -> None:
+    """A folder holding no file the reader takes (all PDF or XML, say) gives an empty run
+    that would look like success: say so on stderr, with what was passed over."""
+    from dedup.reader import TEXT_SUFFIXES, corpus_files
+
+    folder = Path(corpus)
+    if corpus == "-" or not folder.is_dir() or next(corpus_files(folder), None) is not None:
+        return
+    others = sorted(str(p.relative_to(folder)) for p in islice((p for p in folder.rglob("*") if p.is_file()), 1000))
+    held = (f"it holds {len(others)}{'+' if len(others) == 1000 else ''} other file{'s' if len(others) != 1 else ''} "
+            f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})") if others else "it is empty"
+    suffixes = ", ".join(sorted(TEXT_SUFFIXES))
+    click.echo(f"warning: no article files in {corpus}: {held}; articles are {suffixes} files "
+               "(hidden files and README/LICENSE are passed over)", err=True)
 
 
 def report_failures(failures: list[dict], limit: int = 20) -> None:

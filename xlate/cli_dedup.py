@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures
+from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
 from xlate.outputs import write_json, write_jsonl
 
 
@@ -157,6 +157,7 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
+    warn_if_no_article_files(corpus)
     progress = Progress()  # on stderr, and only when it is a terminal
     try:
         docs = _read_clean(corpus, failures, progress)
@@ -267,6 +268,7 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
         link, clusters = index.explain(a, b), index.clusters()
     else:
         failures: list[dict] = []
+        warn_if_no_article_files(corpus)
         progress = Progress()
         try:
             fps = list(fingerprints(_read_clean(corpus, failures, progress), config, aliases=aliases))

@@ -183,6 +183,9 @@ class Job:
 def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
     """Resolve everything that decides the outputs; a missing engine or model fails here,
     before any work is done."""
+    if str(corpus) != "-" and not Path(corpus).exists():
+        # Before OUT is made and the engine loaded: a mistyped path gets only its own error.
+        raise CorpusReadError(str(corpus), "no such file or folder; check the corpus path")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     corpus = _spool_stdin(corpus, out, stdin)
