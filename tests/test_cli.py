@@ -23,6 +23,20 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert re.search(rf"xlate {name}\b", readme), f"`xlate {name}` is not documented in README.md"
 
 
+def test_readme_links_point_at_its_headings_and_files():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    prose = re.sub(r"```.*?```", "", readme, flags=re.S)
+    # GitHub's anchors: lower case, punctuation dropped (hyphens kept), spaces as hyphens.
+    anchors = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", prose, re.M)}
+    links = re.findall(r"\]\(([^)\s]+)\)", prose)
+    assert links, "README.md has no links"
+    for target in links:
+        if target.startswith("#"):
+            assert target[1:] in anchors, f"README link {target} has no heading"
+        elif not re.match(r"https?://", target):
+            assert (ROOT / target).exists(), f"README link {target} is not a file of the repository"
+
+
 def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["clean", str(ROOT / "seeds"), "-o", str(out)])
