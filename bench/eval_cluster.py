@@ -1,6 +1,6 @@
 """Quality of same-event clustering on real data; writes bench/results/eval_cluster.md.
 
-    .venv/bin/python bench/eval_cluster.py [--only seeds,rpm2,semeval,neardup] [--threshold T]
+    .venv/bin/python bench/eval_cluster.py [--only seeds,rpm2,semeval,neardup] [--threshold T] [--rpm2 DIR]
 
 * seeds: the five seed pages (000 and 002 are one event) -> exact expected grouping.
 * rpm2: ../shared/corpora/rpm2-dev, 20 same-event clusters (TNN_Ck): pairwise and B-cubed
@@ -103,13 +103,17 @@ def _c1c2_merged(predicted: dict[str, str], gold: dict[str, str]) -> list[tuple[
             if gold[a][:3] == gold[b][:3] and gold[a] != gold[b] and predicted[a] == predicted[b]]
 
 
-def eval_rpm2(config: ClusterConfig) -> list[str]:
-    folder = CORPORA / "rpm2-dev"
+def eval_rpm2(config: ClusterConfig, folder: Path = CORPORA / "rpm2-dev") -> list[str]:
+    """``folder``: rpm2-dev, or any folder named the same way (``TNN_Ck_DD.txt``), such as
+    held-out topics."""
     docs = [clean(d) for d in read_corpus(folder)]
     gold = {}
     for d in docs:
         m = re.match(r"T(\d+)_C(\d)", os.path.basename(d.id))
+        if m is None:
+            raise SystemExit(f"{folder}: {d.id} is not named TNN_Ck_DD (topic, cluster, document)")
         gold[d.id] = f"T{m.group(1)}_C{m.group(2)}"
+    name, n_topics, n_gold = folder.name, len({g[:3] for g in gold.values()}), len(set(gold.values()))
     t0 = time.perf_counter()
     clusters = cluster(docs, config)
     elapsed = time.perf_counter() - t0
@@ -132,12 +136,12 @@ def eval_rpm2(config: ClusterConfig) -> list[str]:
     with_dates = pairwise_and_bcubed(dated_pred, gold)
     dated_c1c2 = len(_c1c2_merged(dated_pred, gold))
     return [
-        f"| rpm2-dev pairwise P / R / F1 | {scores['pair_p']:.3f} / {scores['pair_r']:.3f} / **{scores['pair_f1']:.3f}** | target F1 >= 0.97 |",
-        f"| rpm2-dev B-cubed P / R / F1 | {scores['b3_p']:.3f} / {scores['b3_r']:.3f} / **{scores['b3_f1']:.3f}** | target F1 >= 0.95 |",
-        f"| rpm2-dev C1/C2 pairs merged | {c1c2} pairs in {topics_mixed} of 10 topics | target 0 |",
-        f"| rpm2-dev clusters | {len(clusters)} predicted for 20 gold, {elapsed:.2f} s | |",
-        f"| rpm2-dev reference: one cluster per topic | pairwise F1 {topic_only['pair_f1']:.3f}, B-cubed F1 {topic_only['b3_f1']:.3f} | what ignoring C1/C2 scores |",
-        f"| rpm2-dev with publication dates supplied (C2 30 days after C1, each over 10 days) | pairwise P / R / F1 "
+        f"| {name} pairwise P / R / F1 | {scores['pair_p']:.3f} / {scores['pair_r']:.3f} / **{scores['pair_f1']:.3f}** | target F1 >= 0.97 |",
+        f"| {name} B-cubed P / R / F1 | {scores['b3_p']:.3f} / {scores['b3_r']:.3f} / **{scores['b3_f1']:.3f}** | target F1 >= 0.95 |",
+        f"| {name} C1/C2 pairs merged | {c1c2} pairs in {topics_mixed} of {n_topics} topics | target 0 |",
+        f"| {name} clusters | {len(clusters)} predicted for {n_gold} gold, {elapsed:.2f} s | |",
+        f"| {name} reference: one cluster per topic | pairwise F1 {topic_only['pair_f1']:.3f}, B-cubed F1 {topic_only['b3_f1']:.3f} | what ignoring C1/C2 scores |",
+        f"| {name} with publication dates supplied (C2 30 days after C1, each over 10 days) | pairwise P / R / F1 "
         f"{with_dates['pair_p']:.3f} / {with_dates['pair_r']:.3f} / {with_dates['pair_f1']:.3f}, B-cubed F1 {with_dates['b3_f1']:.3f}, "
         f"C1/C2 pairs merged {dated_c1c2}, {len(set(dated_pred.values()))} clusters | a check of the publication-date rule, not the target |",
     ]
@@ -334,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="seeds,rpm2,semeval,neardup")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--rpm2", type=Path, default=CORPORA / "rpm2-dev",
+                        help="a folder of TNN_Ck_DD.txt articles for the rpm2 rows (held-out topics); results are "
+                             "written only for rpm2-dev")
     parser.add_argument("--no-write", action="store_true", help="print only, keep the results file")
     parser.add_argument("--embeddings", action="store_true",
                         help="ClusterConfig(embeddings=True): multilingual-e5-small cosine mixed in (needs the [embed] extra); "
@@ -345,12 +352,16 @@ def main(argv: list[str] | None = None) -> int:
     config = ClusterConfig(**kwargs)
     lines = ["| measure | value | target |", "|---|---|---|"]
     for name in args.only.split(","):
-        lines += {"seeds": eval_seeds, "rpm2": eval_rpm2, "semeval": eval_semeval, "neardup": eval_neardup}[name](config)
+        if name == "rpm2":
+            lines += eval_rpm2(config, args.rpm2)
+            continue
+        lines += {"seeds": eval_seeds, "semeval": eval_semeval, "neardup": eval_neardup}[name](config)
     table = "\n".join(lines)
     text = f"# Clustering quality\n\nconfig: `{config.signature}`\n\n{table}\n"
     print(text)
     results = RESULTS.with_name("eval_cluster_embeddings.md") if args.embeddings else RESULTS
-    if not args.no_write and (args.embeddings or args.only == "seeds,rpm2,semeval,neardup"):
+    default_rpm2 = args.rpm2.resolve() == (CORPORA / "rpm2-dev").resolve()
+    if not args.no_write and default_rpm2 and (args.embeddings or args.only == "seeds,rpm2,semeval,neardup"):
         results.parent.mkdir(parents=True, exist_ok=True)
         tmp = results.with_suffix(".md.tmp")
         tmp.write_text(text, encoding="utf-8")
