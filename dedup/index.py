@@ -118,8 +118,8 @@ class ClusterIndex:
                         raise DedupError(f"{path}: not a cluster index (expected format {INDEX_FORMAT!r})")
                     if header.get("fingerprint") != config.fingerprint_key():
                         raise IncompatibleFingerprintError(
-                            f"{path}: made with fingerprint settings {header.get('fingerprint')}, "
-                            f"this config has {config.fingerprint_key()}; open it with matching settings or delete it to rebuild"
+                            f"{path}: made with other fingerprint settings ({_differences(header.get('fingerprint'), config.fingerprint_key())}); "
+                            "open it with matching settings or delete it to rebuild"
                         )
                     if header.get("aliases") != _alias_digest(aliases):
                         raise IncompatibleFingerprintError(
@@ -208,3 +208,10 @@ class ClusterIndex:
             tmp.unlink(missing_ok=True)
             raise DedupError(f"{self.path}: cannot write cluster index ({exc}); check the folder is writable") from exc
         self._dirty = False
+
+
+def _differences(stored, wanted: dict) -> str:
+    """``name: index X, this config Y`` for each fingerprint setting that differs."""
+    stored = stored if isinstance(stored, dict) else {}
+    return ", ".join(f"{key}: index {stored.get(key)!r}, this config {wanted.get(key)!r}"
+                     for key in sorted(set(stored) | set(wanted)) if stored.get(key) != wanted.get(key))

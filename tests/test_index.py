@@ -1,5 +1,6 @@
 """ClusterIndex: incremental adds give the from-scratch clusters; atomic, checked file."""
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,10 @@ def test_other_fingerprint_settings_are_refused(tmp_path, seed_docs):
     index = ClusterIndex.open(path)
     index.add(seed_docs[:1])
     index.save()
-    with pytest.raises(IncompatibleFingerprintError, match="num_perm"):
+    with pytest.raises(IncompatibleFingerprintError) as refused:
         ClusterIndex.open(path, ClusterConfig(num_perm=64))
+    assert str(refused.value) == (f"{path}: made with other fingerprint settings (num_perm: index 128, this config 64); "
+                                  "open it with matching settings or delete it to rebuild")
     with pytest.raises(IncompatibleFingerprintError, match="alias"):
         ClusterIndex.open(path, aliases={"Achgabat": "Ashgabat"})
     # Scoring settings may change between runs.
@@ -82,8 +85,9 @@ def test_a_new_scoring_version_keeps_the_index_and_a_new_fingerprint_version_ref
     monkeypatch.setattr(dedup.config, "CLUSTER_VERSION", "99.0")  # scores changed, fingerprints did not
     assert len(ClusterIndex.open(path)) == 1
     assert ClusterConfig().signature.startswith("dedup:99.0|")  # results still say which scoring made them
+    made_with = dedup.config.FINGERPRINT_VERSION
     monkeypatch.setattr(dedup.config, "FINGERPRINT_VERSION", "99.0")
-    with pytest.raises(IncompatibleFingerprintError, match="99.0"):
+    with pytest.raises(IncompatibleFingerprintError, match=re.escape(f"version: index {made_with!r}, this config '99.0'")):
         ClusterIndex.open(path)
 
 
