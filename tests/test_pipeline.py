@@ -104,6 +104,51 @@ def test_rerun_resumes_and_retranslates_only_what_changed(tmp_path, needs_aperti
     assert after[f"{SEED_IDS[3]}.jsonl"] == before[f"{SEED_IDS[3]}.jsonl"]
     assert after[f"{SEED_IDS[4]}.jsonl"] != before[f"{SEED_IDS[4]}.jsonl"]
     assert len(read_jsonl(out / "documents.jsonl")) == 5
+    # An article gone from the corpus leaves no files behind; a run without translation
+    # leaves no translations of an earlier run (they come back from tm.sqlite).
+    (corpus / f"{SEED_IDS[1]}.txt").unlink()
+    (out / "articles" / "notes.md").write_text("the user's own file", encoding="utf-8")
+    fourth = run(corpus, out, config)
+    assert (fourth.resumed, fourth.stale_removed) == (4, 5)
+    assert not list(out.glob(f"*/{SEED_IDS[1]}.*"))
+    fifth = run(corpus, out, RunConfig(translate=False))
+    assert fifth.stale_removed == 12 and sorted(p.name for p in (out / "articles").iterdir()) == ["notes.md"]
+    assert len(list((out / "cleaned").iterdir())) == 4
+    sixth = run(corpus, out, config)
+    assert (sixth.translated, sixth.stale_removed) == (4, 0)
+    assert {p.name: p.read_bytes() for p in (out / "articles").glob("*.jsonl")} == {k: v for k, v in after.items() if SEED_IDS[1] not in k}
+
+
+@pytest.mark.parametrize("files, keep, left", [
+    # per folder: an id's files of the layout are kept or deleted together
+    (["articles/a.jsonl", "articles/a.tmx", "articles/a.xlf", "articles/b.jsonl"], {"articles": {"a"}},
+     ["articles/a.jsonl", "articles/a.tmx", "articles/a.xlf"]),
+    # sub-folders in ids; a folder left empty goes too
+    (["cleaned/site/x.txt", "cleaned/site/y.txt", "cleaned/old/z.txt"], {"cleaned": {"site/x"}}, ["cleaned/site/x.txt"]),
+    # ids that are not safe paths are compared as the paths they were written to
+    (["removed/a_b-" + "0" * 8 + ".jsonl"], {"removed": set()}, []),
+    # other names are never touched: other extensions, temp files of atomic writes, other folders
+    (["articles/notes.md", "articles/.a.jsonl.x1.tmp", "report/index.html", "cleaned/a.jsonl"], {},
+     ["articles/.a.jsonl.x1.tmp", "articles/notes.md", "cleaned/a.jsonl", "report/index.html"]),
+])
+def test_prune_article_files(tmp_path, files, keep, left):
+    from xlate.outputs import prune_article_files
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert prune_article_files(tmp_path, keep) == len(files) - len(left)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == left
+
+
+def test_prune_keeps_an_unsafe_id_it_wrote(tmp_path):
+    from xlate.outputs import article_path, prune_article_files
+
+    path = article_path(tmp_path, "Le Monde: 1/2", "jsonl", "articles")
+    path.parent.mkdir(parents=True)
+    path.write_text("x", encoding="utf-8")
+    assert prune_article_files(tmp_path, {"articles": {"Le Monde: 1/2"}}) == 0 and path.exists()
+    assert prune_article_files(tmp_path, {"articles": set()}) == 1 and not path.exists()
 
 
 def test_same_input_and_config_give_identical_outputs(tmp_path, seeds_run):

@@ -79,7 +79,7 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     click.echo(
         f"{summary.articles} articles, {summary.clusters} clusters, {summary.translated} translated"
         f" ({summary.resumed} already done), {summary.violations} glossary violations, {len(summary.failures)} failed"
-        f" -> {out}", err=True)
+        f" -> {out}" + (f" ({summary.stale_removed} files of an earlier run removed)" if summary.stale_removed else ""), err=True)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     sys.exit(summary.exit_code)

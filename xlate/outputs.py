@@ -56,6 +56,38 @@ def article_path(out: str | os.PathLike[str], article_id: str, ext: str, folder:
     return path
 
 
+# The per-article folders of OUT and the files each article has there.
+ARTICLE_FILES = {"articles": ("jsonl", "tmx", "xlf"), "cleaned": ("txt",), "removed": ("jsonl",)}
+
+
+def prune_article_files(out: str | os.PathLike[str], keep: dict[str, set[str]]) -> int:
+    """Delete the per-article files in OUT's ``folder`` (see `ARTICLE_FILES`) of the ids
+    not in ``keep[folder]``, and the sub-folders left empty; returns how many files went.
+
+    An earlier run into the same OUT leaves files this run did not write (an article gone
+    from the corpus, one that failed this time, translations of a run that translated):
+    without this, OUT/articles/*.tmx would mix two runs.  Only names of the layout are
+    touched (``<safe id>.<ext>``), never other files; ids are compared as `safe_relpath`s,
+    one set per folder, so a million articles cost one string each."""
+    gone = 0
+    for folder, exts in ARTICLE_FILES.items():
+        base = Path(out) / folder
+        if not base.is_dir():
+            continue
+        wanted = {safe_relpath(i) for i in keep.get(folder, ())}
+        for dirpath, dirnames, filenames in os.walk(base, topdown=False):
+            rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
+            prefix = "" if rel_dir == "." else rel_dir + "/"
+            for name in filenames:
+                stem, dot, ext = name.rpartition(".")
+                if dot and ext in exts and not name.startswith(".") and prefix + stem not in wanted:
+                    os.unlink(os.path.join(dirpath, name))
+                    gone += 1
+            if dirpath != str(base) and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+    return gone
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file in the same folder, then rename)."""
     path = Path(path)

@@ -26,7 +26,7 @@ from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, XlateError
-from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
+from xlate.outputs import article_path, dumps_line, prune_article_files, write_atomic, write_json, write_jsonl
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
 Progress = Callable[[str, int], None]
@@ -80,6 +80,7 @@ class RunSummary:
     resumed: int = 0
     sentences: int = 0
     violations: int = 0
+    stale_removed: int = 0  # files of an earlier run into OUT that this run did not write
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -91,7 +92,8 @@ class RunSummary:
         return {
             "out": str(self.out), "signature": self.signature, "articles": self.articles, "clusters": self.clusters,
             "translated": self.translated, "resumed": self.resumed, "sentences": self.sentences,
-            "violations": self.violations, "failures": len(self.failures), "exit_code": self.exit_code,
+            "violations": self.violations, "stale_removed": self.stale_removed, "failures": len(self.failures),
+            "exit_code": self.exit_code,
         }
 
 
@@ -204,6 +206,12 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
             if member in records:
                 records[member]["cluster"] = c.id
     write_jsonl(out / "clusters.jsonl", (c.to_json() for c in clusters))
+    # OUT shows this run only.  A translated article has its sentence count (written or
+    # resumed); an article to translate again later comes back from the translation memory.
+    summary.stale_removed = prune_article_files(out, {
+        "cleaned": set(records), "removed": set(records),
+        "articles": {doc_id for doc_id, record in records.items() if "sentences" in record},
+    })
     summary.clusters = len(clusters)
     summary.articles = len(records)
     write_jsonl(out / "documents.jsonl", (records[k] for k in sorted(records)))
