@@ -119,6 +119,24 @@ def test_rerun_resumes_and_retranslates_only_what_changed(tmp_path, needs_aperti
     assert {p.name: p.read_bytes() for p in (out / "articles").glob("*.jsonl")} == {k: v for k, v in after.items() if SEED_IDS[1] not in k}
 
 
+def test_a_rerun_drops_the_report_of_the_run_before(tmp_path):
+    from xlate.report import build_report
+
+    out = tmp_path / "out"
+    run(SEEDS, out, RunConfig(translate=False))
+    index = build_report(out)
+    assert index.is_file()
+    run(SEEDS, out, RunConfig(translate=False))
+    assert not (out / "report").exists()  # it would show the run before as current
+    (out / "report").mkdir()
+    (out / "report" / "mine.html").write_text("not ours", encoding="utf-8")
+    run(SEEDS, out, RunConfig(translate=False))
+    assert (out / "report" / "mine.html").is_file()  # only a report xlate wrote is dropped
+    shutil.rmtree(out / "report")
+    result = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(out), "--no-translate", "--report"])
+    assert result.exit_code == 0 and index.is_file()
+
+
 @pytest.mark.parametrize("files, keep, left", [
     # per folder: an id's files of the layout are kept or deleted together
     (["articles/a.jsonl", "articles/a.tmx", "articles/a.xlf", "articles/b.jsonl"], {"articles": {"a"}},

@@ -212,6 +212,7 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "cleaned": set(records), "removed": set(records),
         "articles": {doc_id for doc_id, record in records.items() if "sentences" in record},
     })
+    _drop_earlier_report(out)
     summary.clusters = len(clusters)
     summary.articles = len(records)
     write_jsonl(out / "documents.jsonl", (records[k] for k in sorted(records)))
@@ -232,6 +233,17 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "exit_code": summary.exit_code,
     })
     return summary
+
+
+def _drop_earlier_report(out: Path) -> None:
+    """OUT/report shows the run it was built from: after another run it would show old
+    clusters and translations as current.  Deleted when it is one `build_report` wrote
+    (it holds the marker); `--report` or `xlate report OUT` builds the new one."""
+    from xlate.report.build import MARKER
+
+    report = out / "report"
+    if (report / MARKER).is_file():
+        shutil.rmtree(report)
 
 
 def _spool_stdin(corpus, out: Path, stdin) -> str | os.PathLike[str]:
