@@ -53,6 +53,14 @@ def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
     assert record["counts"]["articles"] == 5 and record["counts"]["removed_lines"] == 60
     assert record["counts"]["removed_by_reason"]["cookie-consent"] == 15
     assert record["counts"]["removed_by_reason"]["advertisement"] == 9
+    # Cleaning one article into the same OUT leaves only its files (translations elsewhere untouched).
+    (out / "articles").mkdir()
+    (out / "articles" / "000_2c8e8df7cb3b87a9.jsonl").write_text("{}\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["clean", str(ROOT / "seeds" / "001_23f5b63505be1cca.txt"), "-o", str(out)]).exit_code == 0
+    assert sorted(p.name for p in (out / "cleaned").iterdir()) == ["001_23f5b63505be1cca.txt"]
+    assert sorted(p.name for p in (out / "removed").iterdir()) == ["001_23f5b63505be1cca.jsonl"]
+    assert (out / "articles" / "000_2c8e8df7cb3b87a9.jsonl").is_file()
+    assert json.loads((out / "clean.json").read_text(encoding="utf-8"))["counts"]["stale_removed"] == 8
 
 
 def test_clean_to_stdout_and_bad_inputs_give_exit_code_1(tmp_path):

@@ -11,7 +11,7 @@ from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
-from xlate.outputs import article_path, dumps_line, write_atomic, write_json, write_jsonl
+from xlate.outputs import article_path, dumps_line, prune_article_files, write_atomic, write_json, write_jsonl
 
 
 # Why an article is left out of translation and clustering (`xlate run` and `xlate cluster`).
@@ -56,6 +56,7 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     """
     failures: list[dict[str, Any]] = []
     articles, removed_by_reason = 0, Counter()
+    written: set[str] = set()
 
     def on_error(err: CorpusReadError) -> None:
         failures.append({**err.to_json(), "stage": "read"})
@@ -72,7 +73,10 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
             continue
         write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")
         write_jsonl(article_path(out, doc.id, "jsonl", "removed"), removed)
+        written.add(doc.id)
     if out is not None:
+        # OUT shows this run only (as `xlate run`): files of articles no longer read go.
+        stale = prune_article_files(out, {"cleaned": written, "removed": written})
         write_jsonl(out / "errors.jsonl", failures)
         write_json(out / "clean.json", {
             "version": __version__,
@@ -80,6 +84,7 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
             "corpus": str(corpus),
             "cleaner": cleaner_config.to_json(),
             "counts": {"articles": articles, "removed_lines": sum(removed_by_reason.values()),
-                       "removed_by_reason": dict(sorted(removed_by_reason.items())), "failures": len(failures)},
+                       "removed_by_reason": dict(sorted(removed_by_reason.items())), "failures": len(failures),
+                       "stale_removed": stale},
         })
     return failures

@@ -61,8 +61,9 @@ ARTICLE_FILES = {"articles": ("jsonl", "tmx", "xlf"), "cleaned": ("txt",), "remo
 
 
 def prune_article_files(out: str | os.PathLike[str], keep: dict[str, set[str]]) -> int:
-    """Delete the per-article files in OUT's ``folder`` (see `ARTICLE_FILES`) of the ids
-    not in ``keep[folder]``, and the sub-folders left empty; returns how many files went.
+    """Delete the per-article files in each OUT ``folder`` that ``keep`` names (see
+    `ARTICLE_FILES`) of the ids not in ``keep[folder]``, and the sub-folders left empty;
+    returns how many files went.  Folders ``keep`` does not name are left alone.
 
     An earlier run into the same OUT leaves files this run did not write (an article gone
     from the corpus, one that failed this time, translations of a run that translated):
@@ -70,11 +71,12 @@ def prune_article_files(out: str | os.PathLike[str], keep: dict[str, set[str]]) 
     touched (``<safe id>.<ext>``), never other files; ids are compared as `safe_relpath`s,
     one set per folder, so a million articles cost one string each."""
     gone = 0
-    for folder, exts in ARTICLE_FILES.items():
+    for folder, ids in keep.items():
+        exts = ARTICLE_FILES[folder]
         base = Path(out) / folder
         if not base.is_dir():
             continue
-        wanted = {safe_relpath(i) for i in keep.get(folder, ())}
+        wanted = {safe_relpath(i) for i in ids}
         for dirpath, dirnames, filenames in os.walk(base, topdown=False):
             rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
             prefix = "" if rel_dir == "." else rel_dir + "/"
