@@ -2,6 +2,7 @@
 import io
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,21 @@ def test_readme_links_point_at_its_headings_and_files():
             assert target[1:] in anchors, f"README link {target} has no heading"
         elif not re.match(r"https?://", target):
             assert (ROOT / target).exists(), f"README link {target} is not a file of the repository"
+
+
+def test_readme_library_example_runs(needs_apertium, capsys, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Library\n\n```python\n(.*?)```", readme, re.S)
+    assert block, "README.md has no python example under ## Library"
+    assert '"feeds/2025-03-28/"' in block.group(1)
+    monkeypatch.chdir(ROOT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "no Marian model available": auto falls back to Apertium, as documented
+        exec(compile(block.group(1).replace('"feeds/2025-03-28/"', '"seeds"'), "README.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    # One representative per cluster (4), the Ashgabat pair's first, names locked, no violations.
+    assert lines[0].startswith("0 ") and "Ashgabat" in lines[0]
+    assert len([x for x in lines if x.startswith("0 ")]) == 4 and all(x.endswith(" []") for x in lines)
 
 
 def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
