@@ -24,6 +24,12 @@ DEFAULT_MAX_BYTES = 10_000_000
 # A corpus folder often carries its own documentation; those files are not articles.
 DEFAULT_EXCLUDE = ("*README*", "*LICENSE*", "PROVENANCE*", "CHANGELOG*")
 _JSONL_FIELDS = ("title", "lang", "url", "published", "source")
+# A folder holding one of these files is the output of a command (`xlate run/clean/cluster
+# -o OUT` writes the first, `xlate report --dest DIR` the second): its cleaned/*.txt, *.jsonl
+# and *.html are not articles, so a corpus walk passes over it (an OUT inside the corpus
+# folder would otherwise be read back as articles).
+OUTPUT_FOLDER_MARKER = ".xlate-out"
+OUTPUT_FOLDER_MARKERS = (OUTPUT_FOLDER_MARKER, ".xlate-report")
 
 ErrorHandler = Callable[[CorpusReadError], None]
 
@@ -92,6 +98,13 @@ def corpus_files(path: str | os.PathLike[str], exclude: tuple[str, ...] = DEFAUL
     if not root.is_dir():
         raise CorpusReadError(str(path), "no such file or folder; check the corpus path")
     for dirpath, dirnames, filenames in os.walk(root):
+        marker = next((m for m in OUTPUT_FOLDER_MARKERS if m in filenames), None)
+        if marker is not None:
+            if dirpath == str(root):
+                raise CorpusReadError(str(path), f"is an output folder (it holds {marker}), not a corpus; "
+                                                 "give the folder of the articles")
+            dirnames[:] = []
+            continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or Path(name).suffix.lower() not in TEXT_SUFFIXES:

@@ -2,6 +2,7 @@
 import io
 import json
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -108,6 +109,24 @@ def test_usage_errors_exit_2(tmp_path):
     missing = runner.invoke(cli, ["run", str(tmp_path / "missing"), "-o", str(tmp_path / "out")])
     assert missing.exit_code == 2 and missing.output == f"error: {tmp_path / 'missing'}: no such file or folder; check the corpus path\n"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["run", "--no-translate"], ["cluster"], ["clean"]])
+def test_out_inside_the_corpus_is_not_read_back_and_out_over_it_is_refused(tmp_path, command):
+    corpus = tmp_path / "feeds"
+    shutil.copytree(ROOT / "seeds", corpus, ignore=shutil.ignore_patterns("*.tsv", "*.yaml", "*.md"))
+    runner = CliRunner()
+    for _ in range(2):  # the second run would read the first one's cleaned/*.txt and *.jsonl as articles
+        result = runner.invoke(cli, [command[0], str(corpus), "-o", str(corpus / "out"), *command[1:]])
+        assert result.exit_code == 0 and "failed:" not in result.output, result.output  # exit 1 if any input failed
+    assert (corpus / "out" / ".xlate-out").is_file()
+    # OUT as the corpus folder, or holding it in one of OUT's own folders: refused.
+    inner = tmp_path / "work" / "cleaned"
+    shutil.copytree(ROOT / "seeds", inner, ignore=shutil.ignore_patterns("*.tsv", "*.yaml", "*.md"))
+    for source, out in ((corpus, corpus), (inner, tmp_path / "work")):
+        refused = runner.invoke(cli, [command[0], str(source), "-o", str(out), *command[1:]])
+        assert refused.exit_code == 2 and "would put its outputs among the articles of" in refused.output, refused.output
+    assert len(list(inner.iterdir())) == 5  # nothing written or deleted there
 
 
 @pytest.mark.parametrize("command", [["run", "--no-translate"], ["cluster"], ["clean"]])

@@ -117,6 +117,22 @@ def test_missing_corpus_is_a_clear_error(tmp_path):
         list(read_corpus(tmp_path / "nope"))
 
 
+def test_output_folders_inside_a_corpus_are_not_read(tmp_path):
+    from dedup.reader import OUTPUT_FOLDER_MARKERS
+    from xlate.report.build import MARKER
+
+    assert MARKER in OUTPUT_FOLDER_MARKERS  # a report's folder is passed over too
+    corpus = tmp_path / "feeds"
+    for name in ("a.txt", "out/cleaned/a.txt", "out/errors.jsonl", "site/index.html", "sub/b.txt"):
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text("Un article de presse.", encoding="utf-8")
+    (corpus / "out" / ".xlate-out").write_text("", encoding="utf-8")
+    (corpus / "site" / MARKER).write_text("", encoding="utf-8")
+    assert [d.id for d in read_corpus(corpus)] == ["a", "sub/b"]
+    with pytest.raises(CorpusReadError, match=r"is an output folder \(it holds \.xlate-out\), not a corpus"):
+        list(read_corpus(corpus / "out"))
+
+
 def test_stdin_jsonl_with_bom():
     stream = io.BytesIO(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": "Bonjour."}).encode() + b"\n")
     docs = list(read_corpus("-", stdin=stream))

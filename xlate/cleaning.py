@@ -11,7 +11,9 @@ from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
-from xlate.outputs import article_path, dumps_line, prune_article_files, write_atomic, write_json, write_jsonl
+from xlate.outputs import (
+    article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
+)
 
 
 # Why an article is left out of translation and clustering (`xlate run` and `xlate cluster`).
@@ -62,6 +64,8 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
         failures.append({**err.to_json(), "stage": "read"})
 
     cleaner_config = CleanerConfig()
+    if out is not None:
+        make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     for doc, result in clean_documents(corpus, max_bytes=max_bytes, on_error=on_error, config=cleaner_config):
         articles += 1
         if progress is not None:

@@ -13,7 +13,7 @@ import click
 
 from xlate import __version__
 from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
-from xlate.outputs import write_json, write_jsonl
+from xlate.outputs import make_output_folder, write_json, write_jsonl
 
 
 def cluster_options(func):
@@ -158,6 +158,7 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     warn_if_no_article_files(corpus)
+    out_dir = make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     progress = Progress()  # on stderr, and only when it is a terminal
     try:
         docs = _read_clean(corpus, failures, progress)
@@ -179,7 +180,6 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     if index_record is not None:
         click.echo(f"{index_path}: {index_record['new']} new articles, {index_record['changed']} changed, "
                    f"{index_record['unchanged']} unchanged; {index_record['articles']} in all", err=True)
-    out_dir = Path(out)
     write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
     write_jsonl(out_dir / "errors.jsonl", failures)
     articles = sum(len(c.members) for c in clusters)

@@ -60,6 +60,25 @@ def article_path(out: str | os.PathLike[str], article_id: str, ext: str, folder:
 ARTICLE_FILES = {"articles": ("jsonl", "tmx", "xlf"), "cleaned": ("txt",), "removed": ("jsonl",)}
 
 
+def make_output_folder(out: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> Path:
+    """Create OUT and mark it as an output folder (`dedup.reader.OUTPUT_FOLDER_MARKER`), so
+    a corpus walk never reads it back: ``xlate run feeds -o feeds/out`` is fine.  A CORPUS
+    that is OUT, or lies inside OUT's own folders, is refused: outputs would be written
+    among the articles (and stale ones deleted there)."""
+    from dedup.reader import OUTPUT_FOLDER_MARKER
+
+    out = Path(out)
+    if corpus is not None and str(corpus) != "-":
+        source, target = Path(corpus).resolve(), out.resolve()
+        if source == target or any(source.is_relative_to(target / name) for name in (*ARTICLE_FILES, "report")):
+            raise OutputError(f"OUT {out} would put its outputs among the articles of {corpus}; write them to another folder")
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / OUTPUT_FOLDER_MARKER
+    if not marker.exists():
+        write_atomic(marker, "Written by xlate: an output folder, passed over when a corpus folder holding it is read.\n")
+    return out
+
+
 def prune_article_files(out: str | os.PathLike[str], keep: dict[str, set[str]]) -> int:
     """Delete the per-article files in each OUT ``folder`` that ``keep`` names (see
     `ARTICLE_FILES`) of the ids not in ``keep[folder]``, and the sub-folders left empty;

@@ -26,7 +26,9 @@ from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, XlateError
-from xlate.outputs import article_path, dumps_line, prune_article_files, write_atomic, write_json, write_jsonl
+from xlate.outputs import (
+    article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
+)
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
 Progress = Callable[[str, int], None]
@@ -188,8 +190,7 @@ def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
     if str(corpus) != "-" and not Path(corpus).exists():
         # Before OUT is made and the engine loaded: a mistyped path gets only its own error.
         raise CorpusReadError(str(corpus), "no such file or folder; check the corpus path")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_output_folder(out, corpus)
     corpus = _spool_stdin(corpus, out, stdin)
     glossary = _load_glossary(config.glossary)
     translator = _make_translator(config, glossary, out) if config.translate else None
