@@ -119,6 +119,18 @@ def test_rerun_resumes_and_retranslates_only_what_changed(tmp_path, needs_aperti
     assert {p.name: p.read_bytes() for p in (out / "articles").glob("*.jsonl")} == {k: v for k, v in after.items() if SEED_IDS[1] not in k}
 
 
+def test_a_second_run_into_the_same_out_is_refused_while_the_first_holds_it(tmp_path):
+    from xlate.errors import OutputError
+    from xlate.pipeline import prepare
+
+    out = tmp_path / "out"
+    with prepare(SEEDS, out, RunConfig(translate=False)):
+        assert (out / ".xlate-lock").read_text(encoding="utf-8").strip().isdigit()  # the holder's process id
+        with pytest.raises(OutputError, match=r"another xlate run \(process \d+\) is writing there"):
+            run(SEEDS, out, RunConfig(translate=False))
+    assert run(SEEDS, out, RunConfig(translate=False)).articles == 5  # released when the job closed
+
+
 def test_a_rerun_drops_the_report_of_the_run_before(tmp_path):
     from xlate.report import build_report
 

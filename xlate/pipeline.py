@@ -25,7 +25,7 @@ from dedup.langid import signature as langid_signature
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
-from xlate.errors import ConfigError, XlateError
+from xlate.errors import ConfigError, OutputError, XlateError
 from xlate.outputs import (
     article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
 )
@@ -164,15 +164,21 @@ class Job:
     translator: Any
     cluster_config: Any
     signature: str
+    lock: Any = None  # OUT/.xlate-lock held while the job runs (`_lock_out`)
 
     @property
     def aliases(self) -> dict[str, str] | None:
         return self.glossary.aliases() if self.glossary else None
 
     def close(self) -> None:
-        """Close the translator (its translation memory and engines); the job is done."""
-        if self.translator is not None:
-            self.translator.close()
+        """Close the translator (its translation memory and engines) and let OUT go; the job is done."""
+        try:
+            if self.translator is not None:
+                self.translator.close()
+        finally:
+            if self.lock is not None:
+                self.lock.close()  # closing the file releases its lock
+                self.lock = None
 
     def __enter__(self) -> "Job":
         return self
@@ -191,12 +197,42 @@ def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
         # Before OUT is made and the engine loaded: a mistyped path gets only its own error.
         raise CorpusReadError(str(corpus), "no such file or folder; check the corpus path")
     out = make_output_folder(out, corpus)
-    corpus = _spool_stdin(corpus, out, stdin)
-    glossary = _load_glossary(config.glossary)
-    translator = _make_translator(config, glossary, out) if config.translate else None
-    cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
-    signature = _signature(config, glossary, translator, cluster_config)
-    return Job(corpus, out, config, glossary, translator, cluster_config, signature)
+    lock = _lock_out(out)
+    try:
+        corpus = _spool_stdin(corpus, out, stdin)
+        glossary = _load_glossary(config.glossary)
+        translator = _make_translator(config, glossary, out) if config.translate else None
+        cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
+        signature = _signature(config, glossary, translator, cluster_config)
+    except BaseException:
+        lock.close()
+        raise
+    return Job(corpus, out, config, glossary, translator, cluster_config, signature, lock)
+
+
+def _lock_out(out: Path):
+    """An exclusive lock on OUT/.xlate-lock for the run: two runs into one OUT (a cron job
+    that overran) would interleave their files and prune each other's.  The second is
+    refused at once, naming the first's process id.  Where ``fcntl`` is missing (Windows)
+    the run goes on unlocked."""
+    handle = open(out / ".xlate-lock", "a+", encoding="utf-8")
+    try:
+        import fcntl
+    except ImportError:
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise OutputError(f"{out}: another xlate run (process {holder}) is writing there; wait for it to finish "
+                          "or choose another OUT") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunSummary, failures: list[dict[str, Any]]) -> RunSummary:
