@@ -353,3 +353,47 @@ def test_a_container_cpu_quota_bounds_the_default_workers(tmp_path, content, exp
     if content is not None:
         path.write_text(content, encoding="ascii")
     assert cgroup_cpus(str(path)) == expected
+
+
+HTML_PAGE = (ROOT / "corpora" / "html" / "fr-second.html").read_bytes()
+
+
+@pytest.mark.parametrize("name, data, first_source", [
+    # UTF-8 text on stdin, as it is
+    ("-", "Le 27 mars, Kaja Kallas était à Achgabat.\n".encode(), "Le 27 mars, Kaja Kallas était à Achgabat."),
+    # a legacy encoding is detected, as `xlate run` reads files (it was a UnicodeDecodeError traceback)
+    ("latin1.txt", "Le café de Kallas était très bon à Achgabat.\n".encode("cp1252"), "Le café de Kallas était très bon à Achgabat."),
+    # an HTML page is reduced to its article first (it was translated markup and all)
+    ("page.html", HTML_PAGE, "L’Ecureuil perd 600 millions de noisettes"),
+    ("-", HTML_PAGE, "L’Ecureuil perd 600 millions de noisettes"),
+])
+def test_translate_reads_files_as_run_does(tmp_path, needs_apertium, name, data, first_source):
+    args = ["translate", "-"] if name == "-" else ["translate", str(tmp_path / name)]
+    if name != "-":
+        (tmp_path / name).write_bytes(data)
+    result = CliRunner().invoke(cli, [*args, "--engine", "apertium", "--glossary", str(ROOT / "seeds" / "glossary.tsv")],
+                                input=data if name == "-" else None)
+    assert result.exit_code == 0, result.output
+    pairs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert pairs[0]["source"] == first_source and pairs[0]["engine"] == "apertium"
+    assert all("<" not in p["source"] for p in pairs) and not any("cookies" in p["source"] for p in pairs)
+    if "Achgabat" in first_source:
+        assert "Ashgabat" in pairs[0]["english"] and pairs[0]["terms"] and pairs[0]["violations"] == []
+
+
+@pytest.mark.parametrize("data, message", [
+    (bytes(range(256)) * 4, "binary file (NUL bytes"),
+    (b"<html><body><nav>Accueil</nav><footer>Mentions legales</footer></body></html>", "nothing left after cleaning"),
+])
+def test_translate_bad_input_is_a_one_line_error(tmp_path, data, message):
+    result = CliRunner().invoke(cli, ["translate", "-", "--engine", "apertium"], input=data)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_translate_exit_code_1_names_each_violation(tiny_marian):
+    # A random-weight model cannot translate: the locked names come out missing, each reported.
+    result = CliRunner().invoke(cli, ["translate", "-", "--engine", "marian", "--model", str(tiny_marian), "--beam", "1",
+                                      "--glossary", str(ROOT / "seeds" / "glossary.tsv"), "--format", "text"],
+                                input="Kaja Kallas a présidé la réunion à Achgabat.\n".encode())
+    assert result.exit_code == 1, result.output
+    assert re.search(r"violation: sentence 0: \S+ -> Ashgabat: ", result.stderr) and "1 sentences, lang" in result.stderr

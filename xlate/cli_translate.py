@@ -19,7 +19,7 @@ EXIT_VIOLATIONS = 1
 
 
 @click.command("translate")
-@click.argument("source", type=click.File("r", encoding="utf-8-sig"), metavar="FILE|-")
+@click.argument("source", type=click.File("rb"), metavar="FILE|-")
 @click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
               help="Translation engine; auto = Marian when a model is available, else Apertium.")
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default opus-mt-{lang}-en).")
@@ -31,10 +31,16 @@ EXIT_VIOLATIONS = 1
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
 @handle_errors
 def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
-    """Translate FILE (or - for stdin) to English, sentence by sentence."""
+    """Translate FILE (or - for stdin) to English, sentence by sentence.
+
+    The text is decoded as `xlate run` reads files (UTF-8, UTF-16 or a detected legacy
+    encoding).  An HTML page (.html/.htm, or input that starts like one) is reduced to its
+    article first, as `xlate run` cleans it; offsets then refer to that cleaned text.
+    """
     from xlate.translator import Translator
 
-    text = source.read().replace("\r\n", "\n")
+    name = getattr(source, "name", "-")
+    text = _source_text(source.read(), "-" if name == "<stdin>" else name)
     translator = None
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -47,26 +53,46 @@ def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
     finally:
         if translator is not None:
             translator.close()
-    out = click.get_text_stream("stdout")
+
+    def out(line: str) -> None:
+        click.echo(line, nl=False)  # stdout in the terminal's encoding, whatever it is
+
     if fmt == "jsonl":
         for pair in result.pairs:
-            out.write(json.dumps(pair.to_json(), ensure_ascii=False, sort_keys=False) + "\n")
+            out(json.dumps(pair.to_json(), ensure_ascii=False, sort_keys=False) + "\n")
     else:
         previous_end = None
         line = []
         for pair in result.pairs:
             if previous_end is not None and "\n" in text[previous_end:pair.start]:
-                out.write(" ".join(line) + "\n")
+                out(" ".join(line) + "\n")
                 line = []
             line.append(pair.english)
             previous_end = pair.end
         if line:
-            out.write(" ".join(line) + "\n")
+            out(" ".join(line) + "\n")
     for pair in result.pairs:
         for v in pair.violations:
             click.echo(f"violation: sentence {pair.index}: {v['term']} -> {v['expected']}: {v['reason']}", err=True)
     click.echo(f"{len(result.pairs)} sentences, lang {result.lang}, {result.signature}", err=True)
     sys.exit(EXIT_VIOLATIONS if result.violations else EXIT_OK)
+
+
+def _source_text(data: bytes, name: str) -> str:
+    from dedup.encoding import decode_bytes
+
+    text, _ = decode_bytes(data, name)  # a binary or undecodable input: one-line error, exit 2
+    head = text.lstrip()[:100].lower()
+    if not (name.lower().endswith((".html", ".htm")) or head.startswith(("<!doctype html", "<html"))):
+        return text
+    from dedup import clean
+    from dedup.document import Document
+    from xlate.cleaning import NOTHING_LEFT
+
+    cleaned = clean(Document(id=name, text=text, format="html", path=name))
+    if not cleaned.text.strip():
+        raise click.UsageError(f"{name}: {NOTHING_LEFT}")
+    return cleaned.text
 
 
 commands = [translate]
