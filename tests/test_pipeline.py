@@ -149,6 +149,24 @@ def test_a_rerun_drops_the_report_of_the_run_before(tmp_path):
     assert result.exit_code == 0 and index.is_file()
 
 
+def test_outputs_get_a_plain_files_permissions(tmp_path):
+    """mkstemp makes 0600 files and mkdtemp 0700 folders: reviewers on a shared machine
+    and a web server serving the report could not read them."""
+    import os
+    import stat
+
+    from xlate.report import build_report
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    out = tmp_path / "out"
+    run(SEEDS, out, RunConfig(translate=False))
+    build_report(out)
+    for path in (out / "run.json", out / "documents.jsonl", out / "cleaned" / f"{SEED_IDS[0]}.txt", out / "report" / "index.html"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path
+    assert stat.S_IMODE((out / "report").stat().st_mode) == 0o777 & ~mask
+
+
 @pytest.mark.parametrize("files, keep, left", [
     # per folder: an id's files of the layout are kept or deleted together
     (["articles/a.jsonl", "articles/a.tmx", "articles/a.xlf", "articles/b.jsonl"], {"articles": {"a"}},

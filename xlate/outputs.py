@@ -5,6 +5,7 @@ a killed run leaves either the old file or the new one, never half of one.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -109,22 +110,58 @@ def prune_article_files(out: str | os.PathLike[str], keep: dict[str, set[str]]) 
     return gone
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@functools.cache
+def _umask() -> int:
+    """The process umask, read once (Linux: from /proc, no change to the process)."""
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": "\n"})) as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the only portable read sets it, and puts it back
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """What ``open(path, "w")`` would give a new file (0o644 under the usual umask)."""
+    return 0o666 & ~_umask()
+
+
+def folder_mode() -> int:
+    """What ``mkdir`` would give a new folder (0o755 under the usual umask)."""
+    return 0o777 & ~_umask()
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then
+    `os.replace`, so a reader never sees half a file and a crash leaves the old one.
+
+    The file gets the permissions a plain write would (mkstemp makes its files 0600:
+    reviewers and web servers on a shared machine could not read the outputs).  An
+    unwritable folder is an `OutputError` naming the file."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}; check the folder exists and is writable") from exc
+    try:
+        os.fchmod(fd, file_mode())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        os.replace(tmp, target)
+    except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+    return target
 
 
 def dumps_line(record: Any) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xlate.errors import ConfigError, OutputError
+from xlate.outputs import folder_mode
 from xlate.report.align import AlignConfig, align_members
 from xlate.report.files import atomic_write_text, safe_page_name
 from xlate.report.html import GENERATOR, esc, external_link, highlighted, href, page
@@ -58,6 +59,7 @@ def build_report(out_dir: str | os.PathLike[str], *, dest: str | os.PathLike[str
         raise OutputError(f"{target} exists and is not an xlate report; choose an empty or new --dest folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    os.chmod(staging, folder_mode())  # mkdtemp's 0700 would hide the site from a web server
     try:
         _Site(run, staging, target, config).write()
         (staging / MARKER).write_text(f"{GENERATOR}\n", encoding="utf-8")

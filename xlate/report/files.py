@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from xlate.errors import OutputError
+from xlate.outputs import write_atomic
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SLUG_MAX = 60
@@ -35,30 +35,9 @@ def safe_page_name(item_id: str, ext: str) -> str:
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and `os.replace`.
-
-    A reader never sees a half-written file; a crash leaves the old file (or none).
-    """
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}; check the folder exists and is writable") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        raise
-    return target
+    """`xlate.outputs.write_atomic`: whole files only, with a plain file's permissions."""
+    return write_atomic(path, data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return write_atomic(path, text)
