@@ -159,6 +159,7 @@ def test_diff_of_two_clusterings_of_the_seeds(tmp_path):
         assert result.exit_code == 0, result.output
     text = runner.invoke(diff_command, [str(tmp_path / "a"), str(tmp_path / "b")]).output
     assert "  setting cluster.threshold: 0.1 -> 0.3" in text
+    assert "config.cluster" not in text  # run.json's copy inside "config" is not listed twice
     assert "@@ cluster c0001 of a split in b: {000_2c8e8df7cb3b87a9, 002_3e9d996f7f80b2c1} -> " \
            "{000_2c8e8df7cb3b87a9} + {002_3e9d996f7f80b2c1} @@" in text
     assert "clusters: a 4, b 5; 1 of a split and 0 of b merged; article pairs grouped only in a 1, only in b 0" in text

@@ -229,12 +229,20 @@ def _setting_differences(a: RunFolder, b: RunFolder) -> tuple[tuple[str, Any, An
     # ``langid`` is the language identifier's signature (a string): another model or reading
     # length can change languages, hence which pairs are cross-lingual and the clusters.
     for section in ("engine", "config", "cluster", "langid"):
-        fa = _flatten(a.run.get(section) or {}, section)
-        fb = _flatten(b.run.get(section) or {}, section)
+        fa = _flatten(_section(a.run, section), section)
+        fb = _flatten(_section(b.run, section), section)
         for key in sorted(set(fa) | set(fb)):
             if fa.get(key) != fb.get(key):
                 diffs.append((key, fa.get(key), fb.get(key)))
     return tuple(diffs)
+
+
+def _section(run: dict[str, Any], section: str) -> Any:
+    value = run.get(section) or {}
+    if section == "config" and isinstance(value, dict):
+        # run.json repeats the clustering settings inside "config": they are shown once, as cluster.*
+        value = {k: v for k, v in value.items() if k != "cluster"}
+    return value
 
 
 def _sha(glossary: dict[str, Any] | None) -> str | None:
