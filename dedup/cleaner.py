@@ -50,9 +50,10 @@ _DATELINE = re.compile(
 )
 
 
-# Bump when a structural rule changes what is removed.  The cue tables and the date-line
-# pattern are hashed into the signature as they are, so editing a cue changes it anyway.
-CLEANER_VERSION = "0.2"
+# Bump when a structural rule changes what is removed (or the title found).  The cue tables
+# and the date-line pattern are hashed into the signature as they are, so editing a cue
+# changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.
+CLEANER_VERSION = "0.3"
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +106,11 @@ class CleanerConfig:
         thresholds.  Two runs with one signature clean the same input the same way."""
         config = hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:8]
         return f"clean:{CLEANER_VERSION}|rules:{_rules_digest()}|cfg:{config}"
+
+
+# A headline is short; a first line longer than this is a paragraph (a text scraped without
+# its title), and the article is given no title rather than a paragraph as one.
+MAX_TITLE_WORDS = 40
 
 
 @lru_cache(maxsize=16384)  # the rules ask for one line's word count up to five times
@@ -180,6 +186,8 @@ class Cleaner:
         elif doc.format == "md":
             text = _strip_markdown(text)
         kept, dropped, title = self._clean_lines(text, doc)
+        if title is not None and not _at_most_words(title, MAX_TITLE_WORDS):
+            title = None  # a text without a title line: its first paragraph is no headline
         removed.extend(dropped)
         return CleanDocument(doc=doc, text=kept, title=doc.title or title, removed=tuple(removed), published=doc.published,
                              date_stamp=_date_of_datelines(dropped))

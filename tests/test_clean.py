@@ -116,6 +116,16 @@ def test_structural_zones_title_header_and_footer():
     assert result.text == f"Un titre assez long ici\n\n{BODY}\n\n{BODY2}"
 
 
+@pytest.mark.parametrize("words, titled", [(40, True), (41, False)])
+def test_a_first_paragraph_is_no_title(words, titled):
+    # A text scraped without its headline starts with a paragraph: no title, rather than
+    # a paragraph shown as one (documents.jsonl, the report's labels).
+    first = " ".join(["mot"] * (words - 1)) + " fin."
+    result = clean(_doc(first + "\n" + BODY))
+    assert result.title == (first if titled else None)
+    assert result.text == f"{first}\n\n{BODY}"  # the text itself is the same
+
+
 def test_duplicates_breadcrumbs_and_author_box():
     text = "\n".join(["AsieUn titre assez long ici", "Un titre assez long ici", "Un titre assez long ici",
                       "Bureau de nouvelles", "Bureau de nouvelleshttps://example.news",
