@@ -5,6 +5,7 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -229,6 +230,28 @@ def test_index_lists_clusters_links_chart_and_failures(site):
     assert [t.text for t in charts[0].iter("text")] == ["size 1", "1", "size 2", "1"]
     assert [t.text for t in charts[1].iter("text")] == ["fr", "3"]
     assert "broken<script>.txt" in tree.xpath("//h2[starts-with(text(), 'Failures')]/following-sibling::table[1]")[0].text_content()
+
+
+def test_index_pages_hold_clusters_per_page_and_every_link_resolves(out, tmp_path):
+    index = build_report(out, dest=tmp_path / "paged", config=ReportConfig(clusters_per_page=1))
+    first, second = _tree(index), _tree(index.parent / "index-2.html")
+    assert [r.get("id") for r in first.xpath("//table[@class='clusters']/tbody/tr")] == ["c0001"]
+    assert [r.get("id") for r in second.xpath("//table[@class='clusters']/tbody/tr")] == ["c0002"]
+    assert first.xpath("//p[@class='muted']")[0].text_content() == "clusters 1\u20131 of 2, biggest first"
+    assert [n.text_content() for n in second.xpath("//nav[@class='pager']")] == ["pages: 1 2"] * 2
+    assert second.xpath("//nav[@class='pager'][1]/a/@href") == ["index.html"]
+    # the failures and the run summary stay on the first page
+    assert first.xpath("//h2[starts-with(text(), 'Failures')]") and not second.xpath("//h2[starts-with(text(), 'Failures')]")
+    # a cluster page leads back to the index page that lists it
+    crumb = _tree(index.parent / cluster_page("c0002")).xpath("//nav[@class='crumbs']/a/@href")
+    assert crumb == ["../index-2.html#c0002"]
+    for page_path in _pages(index):  # no dead internal link anywhere in the site
+        for link in _tree(page_path).xpath("//a/@href"):
+            target = link.split("#")[0]
+            if target and not target.startswith(("http://", "https://")):
+                assert (page_path.parent / unquote(target)).exists(), (page_path, link)
+    with pytest.raises(ConfigError, match=re.escape("clusters_per_page=0 must be an integer >= 1")):
+        ReportConfig(clusters_per_page=0)
 
 
 def test_cluster_page_aligns_members(site):

@@ -2,7 +2,9 @@
 
 Layout under the destination (``OUT/report/`` by default)::
 
-    index.html              clusters, sizes and languages chart, run summary, failures
+    index.html              run summary, charts, the biggest clusters, articles in no cluster, failures
+    index-<n>.html          the next clusters, ``clusters_per_page`` a page (a run of 100k articles
+                            would otherwise make one index of some 200 MB)
     clusters/<name>.html    one per cluster: members aligned sentence by sentence
     articles/<name>.html    one per article: source | English, terms, violations, removed lines
 
@@ -28,21 +30,26 @@ from xlate.report.load import RunFolder, load_run
 from xlate.report.spans import english_term_spans, source_term_spans
 
 MARKER = ".xlate-report"
+INDEX_LINKS = 5  # links shown per cluster on the index; its cluster page shows them all
 
 
 @dataclass(frozen=True)
 class ReportConfig:
     """``align``: how cluster members are matched sentence to sentence;
-    ``max_aligned_members``: columns on a cluster page (wider clusters list the rest)."""
+    ``max_aligned_members``: columns on a cluster page (wider clusters list the rest);
+    ``clusters_per_page``: rows of each index page (biggest clusters first)."""
 
     align: AlignConfig = AlignConfig()
     max_aligned_members: int = 8
+    clusters_per_page: int = 500
 
     def __post_init__(self) -> None:
         if not isinstance(self.align, AlignConfig):
             raise ConfigError(f"align={self.align!r} must be an AlignConfig")
         if not isinstance(self.max_aligned_members, int) or self.max_aligned_members < 2:
             raise ConfigError(f"max_aligned_members={self.max_aligned_members!r} must be an integer >= 2; e.g. 8")
+        if not isinstance(self.clusters_per_page, int) or isinstance(self.clusters_per_page, bool) or self.clusters_per_page < 1:
+            raise ConfigError(f"clusters_per_page={self.clusters_per_page!r} must be an integer >= 1; e.g. 500")
 
 
 def build_report(out_dir: str | os.PathLike[str], *, dest: str | os.PathLike[str] | None = None,
@@ -77,6 +84,11 @@ def build_report(out_dir: str | os.PathLike[str], *, dest: str | os.PathLike[str
     return target / "index.html"
 
 
+def index_page(number: int) -> str:
+    """The index page that lists the ``number``-th slice of clusters (1: index.html)."""
+    return "index.html" if number == 1 else f"index-{number}.html"
+
+
 def article_page(doc_id: str) -> str:
     return f"articles/{safe_page_name(doc_id, 'html')}"
 
@@ -95,6 +107,11 @@ class _Site:
         for cluster in run.clusters:
             for member in cluster["members"]:
                 self.cluster_of.setdefault(str(member), cluster)
+        # Index pages: biggest clusters first, clusters_per_page a page.
+        ordered = sorted(run.clusters, key=lambda c: (-len(c["members"]), c["cluster"]))
+        size = config.clusters_per_page
+        self.index_pages = [ordered[i:i + size] for i in range(0, len(ordered), size)] or [[]]
+        self.index_page_of = {c["cluster"]: index_page(n) for n, chunk in enumerate(self.index_pages, start=1) for c in chunk}
         self.footer = f'<span class="sig">{esc(run.signature)}</span> \u00b7 {esc(GENERATOR)}'
         self._sentences: dict[str, list[dict[str, Any]]] = {}
 
@@ -105,6 +122,8 @@ class _Site:
 
     def write(self) -> None:
         atomic_write_text(self.staging / "index.html", self.index())
+        for number in range(2, len(self.index_pages) + 1):
+            atomic_write_text(self.staging / index_page(number), self.more_clusters(number))
         for doc in self.run.documents:
             atomic_write_text(self.staging / article_page(doc["id"]), self.article(doc))
             # Cluster pages reuse sentences; articles outside clusters need them only once.
@@ -153,21 +172,7 @@ class _Site:
         parts.append("</dl>")
         parts.append(self.charts(clusters))
         parts.append("<h2>Clusters</h2>")
-        parts.append('<table class="clusters"><thead><tr><th>cluster</th><th class="num">size</th>'
-                     "<th>members (source \u00b7 date \u00b7 language)</th><th>links (score, reasons)</th></tr></thead><tbody>")
-        for cluster in clusters:
-            cid = cluster["cluster"]
-            members = []
-            for member in cluster["members"]:
-                doc = self.run.document(str(member)) or {}
-                rep = " <span class=\"badge\">representative</span>" if member == cluster.get("representative") else ""
-                members.append(f"<li>{self.doc_label(str(member), '')} <span class=\"muted\">{_facts(doc)}</span>{rep}</li>")
-            parts.append(
-                f'<tr id="{esc(cid)}"><td><a href="{href(cluster_page(cid))}">{esc(cid)}</a></td>'
-                f'<td class="num">{len(cluster["members"])}</td><td><ul class="members">{"".join(members)}</ul></td>'
-                f"<td>{self.links(cluster)}</td></tr>"
-            )
-        parts.append("</tbody></table>")
+        parts.append(self.clusters_table(1))
         unclustered = [d for d in docs if d["id"] not in self.cluster_of]
         if unclustered:
             parts.append("<h2>Articles in no cluster</h2><ul>")
@@ -182,12 +187,54 @@ class _Site:
             parts.append("</tbody></table>")
         return page("Reviewer report", "\n".join(parts), crumbs="<strong>index</strong>", footer=self.footer)
 
-    def links(self, cluster: dict[str, Any]) -> str:
+    def more_clusters(self, number: int) -> str:
+        """Index page ``number`` (2, 3, ...): the next slice of clusters."""
+        body = f"<h1>Reviewer report</h1><h2>Clusters</h2>{self.clusters_table(number)}"
+        return page(f"Reviewer report \u2014 clusters, page {number}", body,
+                    crumbs=f'<a href="index.html">index</a> / page {number}', footer=self.footer)
+
+    def pager(self, number: int) -> str:
+        pages = len(self.index_pages)
+        if pages == 1:
+            return ""
+        links = [f"<strong>{n}</strong>" if n == number else f'<a href="{href(index_page(n))}">{n}</a>' for n in range(1, pages + 1)]
+        return f'<nav class="pager">pages: {" ".join(links)}</nav>'
+
+    def clusters_table(self, number: int) -> str:
+        """Page ``number``'s slice of the clusters table, with where it sits among them all."""
+        chunk = self.index_pages[number - 1]
+        first = (number - 1) * self.config.clusters_per_page + 1
+        total = sum(len(c) for c in self.index_pages)
+        parts = []
+        if len(self.index_pages) > 1:
+            parts.append(f'<p class="muted">clusters {first}\u2013{first + len(chunk) - 1} of {total}, biggest first</p>')
+        parts.append(self.pager(number))
+        parts.append('<table class="clusters"><thead><tr><th>cluster</th><th class="num">size</th>'
+                     "<th>members (source \u00b7 date \u00b7 language)</th><th>links (score, reasons)</th></tr></thead><tbody>")
+        for cluster in chunk:
+            cid = cluster["cluster"]
+            members = []
+            for member in cluster["members"]:
+                doc = self.run.document(str(member)) or {}
+                rep = " <span class=\"badge\">representative</span>" if member == cluster.get("representative") else ""
+                members.append(f"<li>{self.doc_label(str(member), '')} <span class=\"muted\">{_facts(doc)}</span>{rep}</li>")
+            parts.append(
+                f'<tr id="{esc(cid)}"><td><a href="{href(cluster_page(cid))}">{esc(cid)}</a></td>'
+                f'<td class="num">{len(cluster["members"])}</td><td><ul class="members">{"".join(members)}</ul></td>'
+                f"<td>{self.links(cluster, INDEX_LINKS)}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+        parts.append(self.pager(number))
+        return "\n".join(p for p in parts if p)
+
+    def links(self, cluster: dict[str, Any], limit: int | None = None) -> str:
+        """The links that join the cluster, with their reasons; ``limit``: the first ones
+        only, and a link to the cluster page for the rest (the index stays small)."""
         links = cluster.get("links") or []
         if not links:
             return '<span class="muted">\u2014</span>'
         items = []
-        for link in links:
+        for link in links[:limit]:
             score = link.get("score")
             score_text = f"{score:.3f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else esc(score)
             reason_text = _reasons(link.get("reasons"))
@@ -197,6 +244,9 @@ class _Site:
         note = (f'<p class="muted">the {len(links)} strongest links that join the members, of {esc(pairs)} linked pairs; '
                 '<code>xlate explain</code> gives any other pair</p>'
                 if isinstance(pairs, int) and not isinstance(pairs, bool) and pairs > len(links) else "")
+        if limit is not None and len(links) > limit:
+            note = (f'<p class="muted"><a href="{href(cluster_page(cluster["cluster"]))}">{len(links) - limit} more links</a> '
+                    "on the cluster page</p>")
         return f'<ul class="links">{"".join(items)}</ul>{note}'
 
     def charts(self, clusters: list[dict[str, Any]]) -> str:
@@ -331,7 +381,7 @@ class _Site:
             score = f"{row.score:.0f}" if row.score is not None else ""
             parts.append(f'<tr class="{cls}"><td class="num">{n}</td>{"".join(cells)}<td class="num">{score}</td></tr>')
         parts.append("</tbody></table>")
-        crumbs = f'<a href="../index.html">index</a> / {esc(cid)}'
+        crumbs = f'<a href="{href("../" + self.index_page_of.get(cid, "index.html"))}#{esc(cid)}">index</a> / {esc(cid)}'
         return page(f"Cluster {cid}", "\n".join(parts), crumbs=crumbs, footer=self.footer)
 
 
