@@ -1,6 +1,7 @@
 """`xlate clean`: the cleaning stage on its own, for auditing the cleaner."""
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -57,7 +58,9 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     made the output: the cleaner's signature and settings, and what was removed, by reason.
     """
     failures: list[dict[str, Any]] = []
-    articles, removed_by_reason = 0, Counter()
+    articles, removed_by_reason = 0, Counter[str]()
+    if out is None and stdout is None:
+        stdout = sys.stdout  # "JSONL on stdout when out is None", also when not handed one
     written: set[str] = set()
 
     def on_error(err: CorpusReadError) -> None:
