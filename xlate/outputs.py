@@ -149,7 +149,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}; check the folder exists and is writable") from exc
     try:
-        os.fchmod(fd, file_mode())
+        if hasattr(os, "fchmod"):  # POSIX; Windows has no such modes to fix
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data if isinstance(data, bytes) else data.encode("utf-8"))
         os.replace(tmp, target)
