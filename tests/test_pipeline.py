@@ -129,6 +129,7 @@ def test_a_second_run_into_the_same_out_is_refused_while_the_first_holds_it(tmp_
         with pytest.raises(OutputError, match=r"another xlate run \(process \d+\) is writing there"):
             run(SEEDS, out, RunConfig(translate=False))
     assert run(SEEDS, out, RunConfig(translate=False)).articles == 5  # released when the job closed
+    assert (out / ".xlate-lock").read_text(encoding="utf-8") == ""  # no process id left to differ between runs
 
 
 def test_a_rerun_drops_the_report_of_the_run_before(tmp_path):

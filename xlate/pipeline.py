@@ -177,7 +177,10 @@ class Job:
                 self.translator.close()
         finally:
             if self.lock is not None:
-                self.lock.close()  # closing the file releases its lock
+                # Emptied, so two finished runs leave identical OUT folders (`diff -r`);
+                # closing the file releases its lock.
+                self.lock.truncate(0)
+                self.lock.close()
                 self.lock = None
 
     def __enter__(self) -> "Job":
