@@ -263,7 +263,7 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "signature": job.signature,
         "corpus": str(job.corpus),
         "executor": job.config.executor,
-        "engine": job.translator.info if job.translator is not None else None,
+        "engine": _engine_record(job),
         "glossary": {"path": job.config.glossary, "sha256": job.glossary.sha256, "entries": len(job.glossary.entries)} if job.glossary else None,
         "config": {k: v for k, v in job.config.to_json().items() if k not in ("executor", "ray_address", "num_cpus")},
         "cluster": job.cluster_config.to_json(),
@@ -273,6 +273,21 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "exit_code": summary.exit_code,
     })
     return summary
+
+
+def _engine_record(job: Job) -> dict[str, Any] | None:
+    """The translator's info for run.json, its translation memory named relative to OUT
+    when it lies there: two runs of one corpus into two folders then record the same
+    settings (`xlate diff` would otherwise list the folder names as a difference)."""
+    if job.translator is None:
+        return None
+    info = dict(job.translator.info)
+    config = dict(info.get("config") or {})
+    cache = config.get("cache")
+    if cache and Path(cache).resolve().is_relative_to(job.out.resolve()):
+        config["cache"] = Path(cache).resolve().relative_to(job.out.resolve()).as_posix()
+        info["config"] = config
+    return info
 
 
 def _drop_earlier_report(out: Path) -> None:
