@@ -194,7 +194,8 @@ def eval_semeval(config: ClusterConfig) -> list[str]:
 
 def eval_semeval_heldout(config: ClusterConfig, fps, pairs, splits: int = 50) -> list[str]:
     """How much of the SemEval AUC is fitted: the score's weights (entity / keyword / title in
-    0.1 steps; cross_keyword_weight for cross-lingual pairs) chosen on one half of the pairs,
+    0.1 steps; cross_keyword_weight for cross-lingual pairs, with the embedding's weight and
+    floor when ``config.embeddings``) chosen on one half of the pairs,
     the AUC read on the other half, over ``splits`` random halves.  Pairs that share an article
     (the augmented rows reuse article ids) stay on one side.  ``fps``: the texts' fingerprints."""
     from dedup.verify import PairScorer
@@ -222,20 +223,22 @@ def eval_semeval_heldout(config: ClusterConfig, fps, pairs, splits: int = 50) ->
     def auc(scores: np.ndarray, mask: np.ndarray) -> float:
         return roc_auc(scores[mask & same].tolist(), scores[mask & ~same].tolist())
 
-    shipped = (config.entity_weight, config.keyword_weight, config.title_weight, config.cross_keyword_weight)
-    grid = sorted({(e / 10, k / 10, round(1 - e / 10 - k / 10, 1), config.cross_keyword_weight)
-                   for e in range(11) for k in range(11 - e)}
-                  | {(*shipped[:3], c / 10) for c in range(11)})
-    scored = {}
-    for w in grid:  # the real scorer, rebuilt per setting: weights, date rule, copy floor as shipped
-        varied = dataclasses.replace(config, entity_weight=w[0], keyword_weight=w[1], title_weight=w[2], cross_keyword_weight=w[3])
-        scored[w] = PairScorer(fps, None, varied).score(i, j).score
+    # Settings as tuples of (name, value) overrides; the monolingual score depends on the
+    # three weights, the cross-lingual one on cross_keyword_weight (and, with embeddings,
+    # on embedding_weight and embedding_floor, which were chosen on SemEval too).
+    mono_grid = [(("entity_weight", e / 10), ("keyword_weight", k / 10), ("title_weight", round(1 - e / 10 - k / 10, 1)))
+                 for e in range(11) for k in range(11 - e)]
+    cross_grid = [(("cross_keyword_weight", c / 10),) for c in range(11)]
+    if config.embeddings:
+        cross_grid = [(*c, ("embedding_weight", w / 10), ("embedding_floor", f / 100))
+                      for c in cross_grid for w in range(2, 9) for f in (70, 75, 80, 85)]
+    shipped: tuple = ()
+    scored: dict[tuple, np.ndarray] = {shipped: PairScorer(fps, None, config).score(i, j).score}
+    for overrides in mono_grid + cross_grid:  # the real scorer per setting: date rule and copy floor as shipped
+        scored[overrides] = PairScorer(fps, None, dataclasses.replace(config, **dict(overrides))).score(i, j).score
     rng = np.random.default_rng(0)
     out = []
-    for label, mask, choices in (
-        ("monolingual", ~cross, [w for w in grid if w[3] == shipped[3]]),
-        ("cross-lingual", cross, [w for w in grid if w[:3] == shipped[:3]]),
-    ):
+    for label, mask, choices in (("monolingual", ~cross, mono_grid), ("cross-lingual", cross, cross_grid)):
         tuned, fixed, fitted = [], [], []
         for _ in range(splits):
             train = np.isin(group, rng.permutation(groups)[: len(groups) // 2])
@@ -244,10 +247,11 @@ def eval_semeval_heldout(config: ClusterConfig, fps, pairs, splits: int = 50) ->
             tuned.append(auc(scored[best], mask & ~train))
             fixed.append(auc(scored[shipped], mask & ~train))
         best_all = max(choices, key=lambda w: auc(scored[w], mask))
+        tuned_names = "/".join(name for name, _ in choices[0])
         out.append(
-            f"| semeval {label}, weights tuned on half the pairs, AUC on the other half ({splits} splits) | "
+            f"| semeval {label}, {tuned_names} tuned on half the pairs, AUC on the other half ({splits} splits) | "
             f"{np.mean(tuned):.3f} (5–95%: {np.percentile(tuned, 5):.3f}–{np.percentile(tuned, 95):.3f}; "
-            f"{np.mean(fitted):.3f} on the tuning halves); shipped weights on the same halves {np.mean(fixed):.3f}; "
+            f"{np.mean(fitted):.3f} on the tuning halves); shipped settings on the same halves {np.mean(fixed):.3f}; "
             f"best on all pairs {auc(scored[best_all], mask):.3f} | how much of the AUC is fitted |"
         )
     return out
