@@ -30,7 +30,7 @@ def cli() -> None:
 
 @cli.command("run")
 @click.argument("corpus")
-@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (created; a rerun resumes).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (created; a rerun resumes and leaves only this run's files; locked while a run works).")
 @click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
               help="Translation engine; auto = marian if its model is available, else apertium.")
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
