@@ -57,12 +57,14 @@ class Progress:
 def warn_if_no_article_files(corpus: str) -> None:
     """A folder holding no file the reader takes (all PDF or XML, say) gives an empty run
     that would look like success: say so on stderr, with what was passed over."""
-    from dedup.reader import TEXT_SUFFIXES, corpus_files
+    from dedup.reader import OUTPUT_FOLDER_MARKERS, TEXT_SUFFIXES, corpus_files
 
     folder = Path(corpus)
     if corpus == "-" or not folder.is_dir() or next(corpus_files(folder), None) is not None:
         return
-    others = sorted(str(p.relative_to(folder)) for p in islice((p for p in folder.rglob("*") if p.is_file()), 1000))
+    outputs = {p.parent for m in OUTPUT_FOLDER_MARKERS for p in folder.rglob(m)}  # passed over, not "other files"
+    held_files = (p for p in folder.rglob("*") if p.is_file() and not any(o == p.parent or o in p.parents for o in outputs))
+    others = sorted(str(p.relative_to(folder)) for p in islice(held_files, 1000))
     held = (f"it holds {len(others)}{'+' if len(others) == 1000 else ''} other file{'s' if len(others) != 1 else ''} "
             f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})") if others else "it is empty"
     suffixes = ", ".join(sorted(TEXT_SUFFIXES))
