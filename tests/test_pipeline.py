@@ -132,6 +132,36 @@ def test_a_second_run_into_the_same_out_is_refused_while_the_first_holds_it(tmp_
     assert (out / ".xlate-lock").read_text(encoding="utf-8") == ""  # no process id left to differ between runs
 
 
+def test_workers_clean_and_fingerprint_in_processes_with_the_same_outputs(tmp_path, monkeypatch):
+    """With workers, each batch is cleaned and fingerprinted in a spawned process; every
+    file is the one a single process writes (run.json records the workers)."""
+    import dataclasses
+
+    import xlate.pipeline as pipeline
+    from dedup.config import ClusterConfig
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus, ignore=shutil.ignore_patterns("*.tsv", "*.yaml", "*.md"))
+    for page in sorted((ROOT / "corpora" / "html").glob("*.html")):
+        shutil.copy(page, corpus / page.name)
+    for article in sorted((ROOT / "corpora" / "rpm2-excerpt").glob("*.txt")):
+        shutil.copy(article, corpus / article.name)
+    (corpus / "menu.txt").write_text("Accueil\nPolitique\nSport\n", encoding="utf-8")  # nothing left: a failure
+    monkeypatch.setattr(pipeline, "CLEAN_BATCH", 4)  # 14 articles: 4 batches, so the pool is used
+    outs = {}
+    for workers in (1, 2):
+        outs[workers] = tmp_path / f"w{workers}"
+        summary = run(corpus, outs[workers], RunConfig(translate=False, cluster=dataclasses.replace(ClusterConfig(), workers=workers)))
+        assert (summary.articles, len(summary.failures)) == (13, 1)
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name != "run.json"}
+
+    one, two = files(outs[1]), files(outs[2])
+    assert sorted(one) == sorted(two) and [name for name in one if one[name] != two[name]] == []
+    assert b'"size": 2' in one["clusters.jsonl"]  # the seeds' Ashgabat pair, found through the pool too
+
+
 def test_a_rerun_drops_the_report_of_the_run_before(tmp_path):
     from xlate.report import build_report
 

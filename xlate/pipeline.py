@@ -14,7 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -143,10 +143,7 @@ def run(
         cleaner = Cleaner(config.cleaner, line_stats=stats)
 
         records: dict[str, dict[str, Any]] = {}
-        cleaned = _clean_stream(job, cleaner, records, failures, tick)
-        from dedup.clustering import cluster
-
-        clusters = cluster(cleaned, job.cluster_config, aliases=job.aliases)
+        clusters = _clean_and_cluster(job, cleaner, records, failures, tick)
         summary = job.summary()
         if job.translator is not None:
             _translate_all(job, records, summary, failures, tick)
@@ -353,14 +350,50 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
     return "|".join(parts)
 
 
-def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
-    from dedup.langid import BATCH
+# Articles cleaned together: languages are identified a batch at a time (dedup.langid),
+# and with workers a batch is one task.  A module constant so tests can make batches small.
+CLEAN_BATCH = 512
+
+
+def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> list:
+    """Clean every article (writing cleaned/ and removed/), then cluster what is left.
+
+    With ``workers`` > 1 (the clustering setting, the CLI's default: the CPUs available)
+    and more than one batch, a pool of spawned processes cleans *and fingerprints* each
+    batch: the parent only reads files and rebuilds fingerprints.  The clusters, records
+    and files are the same as in one process (tested)."""
+    from dedup.clustering import cluster, cluster_fingerprints
 
     docs = read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader())
+    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])
+    head = list(islice(batches, 2))
+    config = job.cluster_config
+    if config.workers <= 1 or len(head) < 2:
+        return cluster(_clean_stream(chain(head, batches), job.out, cleaner, records, failures, tick), config,
+                       aliases=job.aliases)
+    import multiprocessing
+
+    fps: list = []
     done = 0
-    # A batch at a time: languages are identified together (dedup.langid.detect_many).
-    while batch := list(islice(docs, BATCH)):
-        for result in clean_many(batch, cleaner, job.out):
+    context = multiprocessing.get_context("spawn")  # a forked pool deadlocked after rensa (see dedup.clustering)
+    with context.Pool(config.workers, initializer=_init_clean_worker,
+                      initargs=(cleaner, str(job.out), config, job.aliases)) as pool:
+        for outcomes, packed in pool.imap(_clean_fingerprint_batch, chain(head, batches), chunksize=1):
+            for doc_id, path, record, error in outcomes:
+                done += 1
+                if error is not None:
+                    failures.add(path or doc_id, error, "clean")
+                    continue
+                records[doc_id] = record
+                tick("clean", done)
+            fps.extend(packed)
+    return cluster_fingerprints(fps, config)
+
+
+def _clean_stream(batches, out: Path, cleaner: Cleaner, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
+    done = 0
+    for batch in batches:
+        for result in clean_many(batch, cleaner, out):
             done += 1
             if result.error is not None:
                 failures.add(result.doc.path or result.doc.id, result.error, "clean")
@@ -368,6 +401,31 @@ def _clean_stream(job: Job, cleaner: Cleaner, records, failures: _Failures, tick
             records[result.doc.id] = result.record
             tick("clean", done)
             yield result.cleaned
+
+
+_CLEAN_WORKER: tuple = ()
+
+
+def _init_clean_worker(cleaner: Cleaner, out: str, config, aliases: dict[str, str] | None) -> None:
+    """Once per worker process: the cleaner (with the corpus's line statistics), OUT, the
+    clustering settings and the alias table, instead of sending them with every batch."""
+    from dedup.entities import AliasTable
+
+    global _CLEAN_WORKER
+    _CLEAN_WORKER = (cleaner, Path(out), config, AliasTable(aliases) if aliases else None)
+
+
+def _clean_fingerprint_batch(batch: list[Document]):
+    """Worker: `clean_many` a batch, then fingerprint its cleaned articles.  Sends back what
+    the parent keeps: (id, path, record, error) per article and the packed fingerprints
+    (not the cleaned texts: translation reads them from OUT/cleaned/)."""
+    from dedup.fingerprint import PackedFingerprints, as_input, fingerprint_batch
+
+    cleaner, out, config, table = _CLEAN_WORKER
+    results = clean_many(batch, cleaner, out)
+    outcomes = [(r.doc.id, r.doc.path, r.record, r.error) for r in results]
+    items = [as_input(r.cleaned) for r in results if r.error is None]
+    return outcomes, PackedFingerprints(fingerprint_batch(items, config, table, share=False))
 
 
 class Cleaned(NamedTuple):
