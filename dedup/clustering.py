@@ -91,14 +91,12 @@ def fingerprints(
         for batch in chain(head, batches):
             yield from fingerprint_batch(batch, config, table)
         return
-    import multiprocessing
+    from ._pool import spawn_imap
 
-    context = multiprocessing.get_context("spawn")
     plain_aliases = dict(aliases) if aliases else None
-    with context.Pool(config.workers) as pool:
-        jobs = ((batch, config, plain_aliases) for batch in chain(head, batches))
-        for result in pool.imap(_worker_batch, jobs, chunksize=1):
-            yield from result
+    jobs = ((batch, config, plain_aliases) for batch in chain(head, batches))
+    for result in spawn_imap(_worker_batch, jobs, config.workers):
+        yield from result
 
 
 def _average_link(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:

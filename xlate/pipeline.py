@@ -371,22 +371,20 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
     if config.workers <= 1 or len(head) < 2:
         return cluster(_clean_stream(chain(head, batches), job.out, cleaner, records, failures, tick), config,
                        aliases=job.aliases)
-    import multiprocessing
+    from dedup._pool import spawn_imap
 
     fps: list = []
     done = 0
-    context = multiprocessing.get_context("spawn")  # a forked pool deadlocked after rensa (see dedup.clustering)
-    with context.Pool(config.workers, initializer=_init_clean_worker,
-                      initargs=(cleaner, str(job.out), config, job.aliases)) as pool:
-        for outcomes, packed in pool.imap(_clean_fingerprint_batch, chain(head, batches), chunksize=1):
-            for doc_id, path, record, error in outcomes:
-                done += 1
-                if error is not None:
-                    failures.add(path or doc_id, error, "clean")
-                    continue
-                records[doc_id] = record
-                tick("clean", done)
-            fps.extend(packed)
+    for outcomes, packed in spawn_imap(_clean_fingerprint_batch, chain(head, batches), config.workers,
+                                       initializer=_init_clean_worker, initargs=(cleaner, str(job.out), config, job.aliases)):
+        for doc_id, path, record, error in outcomes:
+            done += 1
+            if error is not None:
+                failures.add(path or doc_id, error, "clean")
+                continue
+            records[doc_id] = record
+            tick("clean", done)
+        fps.extend(packed)
     return cluster_fingerprints(fps, config)
 
 

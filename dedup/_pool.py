@@ -1,0 +1,46 @@
+"""Ordered maps over a pool of spawned processes that read their input as they go."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+
+def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, ahead: int | None = None,
+               initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[Any]:
+    """``fn`` over ``items`` in ``workers`` spawned processes, results in input order.
+
+    `multiprocessing.Pool.imap` alone pulls its whole input into the task queue as fast
+    as it can: a million articles would sit in memory before the first result came back.
+    Here at most ``ahead`` items (default 2 per worker) are out at a time; the next is
+    read when a result is taken.  Spawned, not forked: a fork after rensa deadlocked.
+    """
+    import multiprocessing
+
+    slots = threading.Semaphore(ahead or 2 * workers)
+    stop = threading.Event()
+
+    def metered() -> Iterator[Any]:
+        source = iter(items)
+        while True:
+            # In the pool's task thread: a slot first (a result taken), then the next item;
+            # give up when the caller stops (the pool joins this thread when it closes).
+            while not slots.acquire(timeout=0.05):
+                if stop.is_set():
+                    return
+            if stop.is_set():
+                return
+            try:
+                item = next(source)
+            except StopIteration:
+                return
+            yield item
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        try:
+            for result in pool.imap(fn, metered(), chunksize=1):
+                slots.release()
+                yield result
+        finally:
+            stop.set()
