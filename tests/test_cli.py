@@ -397,3 +397,25 @@ def test_translate_exit_code_1_names_each_violation(tiny_marian):
                                 input="Kaja Kallas a présidé la réunion à Achgabat.\n".encode())
     assert result.exit_code == 1, result.output
     assert re.search(r"violation: sentence 0: \S+ -> Ashgabat: ", result.stderr) and "1 sentences, lang" in result.stderr
+
+
+def test_ctrl_c_exits_130_not_1(tmp_path, monkeypatch, capsys):
+    """Exit code 1 means "finished, some inputs failed": an interrupted run must not say that."""
+    import sys
+
+    import xlate.cli as cli_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("xlate.pipeline.run", interrupted)
+    monkeypatch.setattr(sys, "argv", ["xlate", "run", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--no-translate"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    assert exit_info.value.code == 130
+    assert capsys.readouterr().err.endswith("interrupted; rerun the same command to resume\n")
+    # Usage errors keep their code and message through main().
+    monkeypatch.setattr(sys, "argv", ["xlate", "run"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    assert exit_info.value.code == 2 and "Missing argument 'CORPUS'" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
+from xlate.cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
 from xlate.cli_dedup import cluster_config_from_options, cluster_options
 
 
@@ -128,4 +128,11 @@ def main() -> None:
     import warnings
 
     warnings.formatwarning = _one_line_warning  # the CLI's warnings are for people, not tracebacks
-    cli(prog_name="xlate")
+    try:
+        cli(prog_name="xlate", standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+        click.echo("interrupted; rerun the same command to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:  # usage errors, as click prints them in standalone mode
+        exc.show()
+        sys.exit(exc.exit_code)

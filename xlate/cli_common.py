@@ -13,6 +13,7 @@ from dedup.errors import DedupError
 from xlate.errors import XlateError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT: never taken for "some inputs failed"
 
 
 def handle_errors(func):
