@@ -80,6 +80,24 @@ def test_clean_writes_cleaned_text_and_removed_lines_with_reasons(tmp_path):
     assert json.loads((out / "clean.json").read_text(encoding="utf-8"))["counts"]["stale_removed"] == 8
 
 
+def test_clean_in_workers_writes_the_same_files(tmp_path, monkeypatch):
+    import xlate.cleaning
+
+    monkeypatch.setattr(xlate.cleaning, "CLEAN_BATCH", 2)  # 5 seeds: 3 batches, so the pool is used
+    outs = []
+    for workers in ("1", "2"):
+        outs.append(tmp_path / workers)
+        result = CliRunner().invoke(cli, ["clean", str(ROOT / "seeds"), "-o", str(outs[-1]), "--workers", workers])
+        assert result.exit_code == 0, result.output
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    one, two = files(outs[0]), files(outs[1])
+    assert len(one) == 13 and one == two  # 5 cleaned, 5 removed, clean.json, errors.jsonl, .xlate-out
+    assert json.loads(one["clean.json"])["counts"]["removed_lines"] == 60
+
+
 def test_clean_to_stdout_and_bad_inputs_give_exit_code_1(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()

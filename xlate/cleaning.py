@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +36,13 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
                     config: CleanerConfig | None = None) -> Iterator[tuple[Document, CleanDocument]]:
     """Each article of ``corpus`` with its cleaned version, site-repeated lines included:
     a first pass counts lines per site (stdin, read once, is kept in memory for it)."""
+    cleaner, docs = _cleaner_and_documents(corpus, max_bytes, on_error, config)
+    for doc in docs:
+        yield doc, cleaner.clean(doc)
+
+
+def _cleaner_and_documents(corpus, max_bytes: int, on_error, config: CleanerConfig | None) -> tuple[Cleaner, Iterable[Document]]:
+    """The cleaner with the corpus's line statistics (a first pass) and the articles to clean."""
     stats = LineStats(config)  # the same thresholds as the cleaner that reads them
     if str(corpus) == "-":
         docs: Iterable[Document] = list(read_corpus("-", max_bytes=max_bytes, on_error=on_error))
@@ -44,18 +52,18 @@ def clean_documents(corpus, *, max_bytes: int = DEFAULT_MAX_BYTES, on_error=None
         for doc in read_corpus(corpus, max_bytes=max_bytes, on_error=lambda err: None):
             stats.add(doc)
         docs = read_corpus(corpus, max_bytes=max_bytes, on_error=on_error)
-    cleaner = Cleaner(config, line_stats=stats)
-    for doc in docs:
-        yield doc, cleaner.clean(doc)
+    return Cleaner(config, line_stats=stats), docs
 
 
 def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES, stdout: IO[str] | None = None,
-                 progress=None) -> list[dict[str, Any]]:
+                 progress=None, workers: int = 1) -> list[dict[str, Any]]:
     """Clean every article of ``corpus``; write into ``out`` (or JSONL on ``stdout`` when out is None).
 
     Returns the failures (also written to OUT/errors.jsonl).  ``progress(stage, n)`` is
     told how many articles were cleaned so far.  OUT/clean.json records what
     made the output: the cleaner's signature and settings, and what was removed, by reason.
+    ``workers`` > 1: batches are cleaned and their files written in that many spawned
+    processes (into OUT only; the same files as one process).
     """
     failures: list[dict[str, Any]] = []
     articles, removed_by_reason = 0, Counter[str]()
@@ -69,18 +77,23 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     cleaner_config = CleanerConfig()
     if out is not None:
         make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
-    for doc, result in clean_documents(corpus, max_bytes=max_bytes, on_error=on_error, config=cleaner_config):
-        articles += 1
-        if progress is not None:
-            progress("articles cleaned", articles)
-        removed_by_reason.update(r.reason for r in result.removed)
-        removed = [r.to_json() for r in result.removed]
-        if out is None:
-            stdout.write(dumps_line({"id": doc.id, "title": result.title, "text": result.text, "removed": removed}))
-            continue
-        write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")
-        write_jsonl(article_path(out, doc.id, "jsonl", "removed"), removed)
-        written.add(doc.id)
+    cleaner, docs = _cleaner_and_documents(corpus, max_bytes, on_error, cleaner_config)
+    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])
+    head = list(islice(batches, 2))
+    if out is not None and workers > 1 and len(head) > 1:
+        from dedup._pool import spawn_imap
+
+        per_batch = spawn_imap(_clean_write_batch, chain(head, batches), workers,
+                               initializer=_init_clean_write, initargs=(cleaner, str(out)))
+    else:
+        per_batch = (_clean_and_write(batch, cleaner, out, stdout) for batch in chain(head, batches))
+    for outcomes in per_batch:
+        for doc_id, reasons in outcomes:
+            articles += 1
+            if progress is not None:
+                progress("articles cleaned", articles)
+            removed_by_reason.update(reasons)
+            written.add(doc_id)
     if out is not None:
         # OUT shows this run only (as `xlate run`): files of articles no longer read go.
         stale = prune_article_files(out, {"cleaned": written, "removed": written})
@@ -95,3 +108,34 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
                        "stale_removed": stale},
         })
     return failures
+
+
+CLEAN_BATCH = 512  # articles a worker cleans and writes per task
+
+
+def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | None, stdout: IO[str] | None) -> list[tuple[str, list[str]]]:
+    """Clean ``docs`` and write each to OUT (or one JSONL line to ``stdout``); (id, removal reasons) per article."""
+    outcomes = []
+    for doc in docs:
+        result = cleaner.clean(doc)
+        removed = [r.to_json() for r in result.removed]
+        if out is None:
+            stdout.write(dumps_line({"id": doc.id, "title": result.title, "text": result.text, "removed": removed}))
+        else:
+            write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")
+            write_jsonl(article_path(out, doc.id, "jsonl", "removed"), removed)
+        outcomes.append((doc.id, [r.reason for r in result.removed]))
+    return outcomes
+
+
+_CLEAN_WRITE: tuple = ()
+
+
+def _init_clean_write(cleaner: Cleaner, out: str) -> None:
+    global _CLEAN_WRITE
+    _CLEAN_WRITE = (cleaner, Path(out))  # once per worker: the line statistics can be large
+
+
+def _clean_write_batch(batch: list[Document]) -> list[tuple[str, list[str]]]:
+    cleaner, out = _CLEAN_WRITE
+    return _clean_and_write(batch, cleaner, out, None)

@@ -15,7 +15,7 @@ import click
 
 from xlate import __version__
 from xlate.cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
-from xlate.cli_dedup import cluster_config_from_options, cluster_options
+from xlate.cli_dedup import cluster_config_from_options, cluster_options, default_workers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,8 +89,10 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
 @click.argument("corpus")
 @click.option("-o", "--out", "out", required=True, help="Output folder, or - to print cleaned articles as JSONL on stdout.")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that clean and write (default: the CPUs available, at most 8; the files are the same).")
 @handle_errors
-def clean_command(corpus, out, max_bytes):
+def clean_command(corpus, out, max_bytes, workers):
     """Remove boilerplate; write OUT/cleaned/<id>.txt and OUT/removed/<id>.jsonl (line, text, reason).
 
     Every removed line is kept with its reason so the cleaner can be audited.
@@ -101,7 +103,7 @@ def clean_command(corpus, out, max_bytes):
     progress = Progress()
     try:
         failures = clean_corpus(corpus, None if out == "-" else Path(out), max_bytes=max_bytes,
-                                stdout=sys.stdout, progress=progress)
+                                stdout=sys.stdout, progress=progress, workers=workers or default_workers())
     finally:
         progress.close()
     report_failures(failures)

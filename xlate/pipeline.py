@@ -365,7 +365,7 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
     from dedup.clustering import cluster, cluster_fingerprints
 
     docs = read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader())
-    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])
+    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])  # docs: a generator (read_corpus)
     head = list(islice(batches, 2))
     config = job.cluster_config
     if config.workers <= 1 or len(head) < 2:
