@@ -78,7 +78,8 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     if out is not None:
         make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     cleaner, docs = _cleaner_and_documents(corpus, max_bytes, on_error, cleaner_config)
-    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])
+    reading = iter(docs)  # stdin's articles are a list: batches must advance through it
+    batches = iter(lambda: list(islice(reading, CLEAN_BATCH)), [])
     head = list(islice(batches, 2))
     if out is not None and workers > 1 and len(head) > 1:
         from dedup._pool import spawn_imap
