@@ -1,9 +1,24 @@
-"""Ordered maps over a pool of spawned processes that read their input as they go."""
+"""Batches, and ordered maps over a pool of spawned processes that read their input as they go."""
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last shorter), reading them once, in order:
+    a list or a generator alike."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, ahead: int | None = None,

@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from ._pool import batched
 from .config import ClusterConfig
 from .entities import AliasTable
 from .errors import DedupError
-from .fingerprint import ArticleInput, Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
+from .fingerprint import Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
 from .verify import CorpusStats, Link, PairScorer, verify
 
@@ -62,17 +63,6 @@ class Cluster:
         }
 
 
-def _batches(items: Iterable[ArticleInput], size: int) -> Iterator[list[ArticleInput]]:
-    batch: list[ArticleInput] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def fingerprints(
     docs, config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None
 ) -> Iterator[Fingerprint]:
@@ -84,7 +74,7 @@ def fingerprints(
     """
     config = config or ClusterConfig()
     table = AliasTable(aliases) if aliases else None
-    batches = _batches(iter_inputs(docs), config.batch_size)
+    batches = batched(iter_inputs(docs), config.batch_size)
     head = list(islice(batches, 2))
     if config.workers <= 1 or len(head) < 2:
         # One batch (a small corpus, a test): starting processes would cost more than it saves.

@@ -8,6 +8,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
+from dedup._pool import batched, spawn_imap
 from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
@@ -78,12 +79,9 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     if out is not None:
         make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     cleaner, docs = _cleaner_and_documents(corpus, max_bytes, on_error, cleaner_config)
-    reading = iter(docs)  # stdin's articles are a list: batches must advance through it
-    batches = iter(lambda: list(islice(reading, CLEAN_BATCH)), [])
+    batches = batched(docs, CLEAN_BATCH)  # stdin's articles are a list, a folder's a generator
     head = list(islice(batches, 2))
     if out is not None and workers > 1 and len(head) > 1:
-        from dedup._pool import spawn_imap
-
         per_batch = spawn_imap(_clean_write_batch, chain(head, batches), workers,
                                initializer=_init_clean_write, initargs=(cleaner, str(out)))
     else:
