@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -358,25 +358,28 @@ CLEAN_BATCH = 512
 def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> list:
     """Clean every article (writing cleaned/ and removed/), then cluster what is left.
 
-    With ``workers`` > 1 (the clustering setting, the CLI's default: the CPUs available)
-    and more than one batch, a pool of spawned processes cleans *and fingerprints* each
-    batch: the parent only reads files and rebuilds fingerprints.  The clusters, records
-    and files are the same as in one process (tested)."""
-    from dedup.clustering import cluster, cluster_fingerprints
+    Each batch is cleaned and then fingerprinted; the cleaned texts are not kept
+    (translation reads them from OUT/cleaned/).  With ``workers`` > 1 (the clustering
+    setting, the CLI's default: the CPUs available) and more than one batch, that happens
+    in a pool of spawned processes, and the parent only reads files and rebuilds
+    fingerprints.  The clusters, records and files are the same either way (tested)."""
+    from dedup._pool import batched, spawn_imap
+    from dedup.clustering import cluster_fingerprints
+    from dedup.entities import AliasTable
 
     docs = read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader())
-    batches = iter(lambda: list(islice(docs, CLEAN_BATCH)), [])  # docs: a generator (read_corpus)
+    batches = batched(docs, CLEAN_BATCH)
     head = list(islice(batches, 2))
     config = job.cluster_config
-    if config.workers <= 1 or len(head) < 2:
-        return cluster(_clean_stream(chain(head, batches), job.out, cleaner, records, failures, tick), config,
-                       aliases=job.aliases)
-    from dedup._pool import spawn_imap
-
+    if config.workers > 1 and len(head) > 1:
+        per_batch = spawn_imap(_clean_fingerprint_batch, chain(head, batches), config.workers,
+                               initializer=_init_clean_worker, initargs=(cleaner, str(job.out), config, job.aliases))
+    else:
+        table = AliasTable(job.aliases) if job.aliases else None
+        per_batch = (_clean_and_fingerprint(batch, cleaner, job.out, config, table) for batch in chain(head, batches))
     fps: list = []
     done = 0
-    for outcomes, packed in spawn_imap(_clean_fingerprint_batch, chain(head, batches), config.workers,
-                                       initializer=_init_clean_worker, initargs=(cleaner, str(job.out), config, job.aliases)):
+    for outcomes, batch_fps in per_batch:
         for doc_id, path, record, error in outcomes:
             done += 1
             if error is not None:
@@ -384,21 +387,19 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
                 continue
             records[doc_id] = record
             tick("clean", done)
-        fps.extend(packed)
+        fps.extend(batch_fps)
     return cluster_fingerprints(fps, config)
 
 
-def _clean_stream(batches, out: Path, cleaner: Cleaner, records, failures: _Failures, tick) -> Iterator[CleanDocument]:
-    done = 0
-    for batch in batches:
-        for result in clean_many(batch, cleaner, out):
-            done += 1
-            if result.error is not None:
-                failures.add(result.doc.path or result.doc.id, result.error, "clean")
-                continue
-            records[result.doc.id] = result.record
-            tick("clean", done)
-            yield result.cleaned
+def _clean_and_fingerprint(batch: list[Document], cleaner: Cleaner, out: Path, config, table, *, share: bool = True):
+    """`clean_many` a batch, then fingerprint its cleaned articles: (id, path, record, error)
+    per article and the fingerprints (``share=False`` in a worker, whose parent interns)."""
+    from dedup.fingerprint import as_input, fingerprint_batch
+
+    results = clean_many(batch, cleaner, out)
+    outcomes = [(r.doc.id, r.doc.path, r.record, r.error) for r in results]
+    items = [as_input(r.cleaned) for r in results if r.error is None]
+    return outcomes, fingerprint_batch(items, config, table, share=share)
 
 
 _CLEAN_WORKER: tuple = ()
@@ -414,16 +415,12 @@ def _init_clean_worker(cleaner: Cleaner, out: str, config, aliases: dict[str, st
 
 
 def _clean_fingerprint_batch(batch: list[Document]):
-    """Worker: `clean_many` a batch, then fingerprint its cleaned articles.  Sends back what
-    the parent keeps: (id, path, record, error) per article and the packed fingerprints
-    (not the cleaned texts: translation reads them from OUT/cleaned/)."""
-    from dedup.fingerprint import PackedFingerprints, as_input, fingerprint_batch
+    """Worker: `_clean_and_fingerprint`, its fingerprints packed for the trip back."""
+    from dedup.fingerprint import PackedFingerprints
 
     cleaner, out, config, table = _CLEAN_WORKER
-    results = clean_many(batch, cleaner, out)
-    outcomes = [(r.doc.id, r.doc.path, r.record, r.error) for r in results]
-    items = [as_input(r.cleaned) for r in results if r.error is None]
-    return outcomes, PackedFingerprints(fingerprint_batch(items, config, table, share=False))
+    outcomes, fps = _clean_and_fingerprint(batch, cleaner, out, config, table, share=False)
+    return outcomes, PackedFingerprints(fps)
 
 
 class Cleaned(NamedTuple):
