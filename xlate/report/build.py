@@ -108,8 +108,8 @@ class _Site:
             for member in cluster["members"]:
                 self.cluster_of.setdefault(str(member), cluster)
         # Index pages: biggest clusters first, clusters_per_page a page.
-        ordered = sorted(run.clusters, key=lambda c: (-len(c["members"]), c["cluster"]))
-        size = config.clusters_per_page
+        self.ordered_clusters = sorted(run.clusters, key=lambda c: (-len(c["members"]), c["cluster"]))
+        ordered, size = self.ordered_clusters, config.clusters_per_page
         self.index_pages = [ordered[i:i + size] for i in range(0, len(ordered), size)] or [[]]
         self.index_page_of = {c["cluster"]: index_page(n) for n, chunk in enumerate(self.index_pages, start=1) for c in chunk}
         self.footer = f'<span class="sig">{esc(run.signature)}</span> \u00b7 {esc(GENERATOR)}'
@@ -156,7 +156,7 @@ class _Site:
     def index(self) -> str:
         run = self.run.run
         docs = self.run.documents
-        clusters = sorted(self.run.clusters, key=lambda c: (-len(c["members"]), c["cluster"]))
+        clusters = self.ordered_clusters
         glossary = run.get("glossary") or {}
         engine = run.get("engine") or {}
         counts = run.get("counts") or {}
