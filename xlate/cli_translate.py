@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import click
 
@@ -80,10 +81,11 @@ def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
 
 def _source_text(data: bytes, name: str) -> str:
     from dedup.encoding import decode_bytes
+    from dedup.reader import TEXT_SUFFIXES  # the suffixes `xlate run` reads as HTML
 
     text, _ = decode_bytes(data, name)  # a binary or undecodable input: one-line error, exit 2
     head = text.lstrip()[:100].lower()
-    if not (name.lower().endswith((".html", ".htm")) or head.startswith(("<!doctype html", "<html"))):
+    if not (TEXT_SUFFIXES.get(Path(name).suffix.lower()) == "html" or head.startswith(("<!doctype html", "<html"))):
         return text
     from dedup import clean
     from dedup.document import Document
