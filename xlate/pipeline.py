@@ -280,9 +280,9 @@ def _engine_record(job: Job) -> dict[str, Any] | None:
         return None
     info = dict(job.translator.info)
     config = dict(info.get("config") or {})
-    cache = config.get("cache")
-    if cache and Path(cache).resolve().is_relative_to(job.out.resolve()):
-        config["cache"] = Path(cache).resolve().relative_to(job.out.resolve()).as_posix()
+    cache, out = (Path(config["cache"]).resolve() if config.get("cache") else None), job.out.resolve()
+    if cache is not None and cache.is_relative_to(out):
+        config["cache"] = cache.relative_to(out).as_posix()
         info["config"] = config
     return info
 
