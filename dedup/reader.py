@@ -61,6 +61,12 @@ def read_corpus(
         yield doc
 
 
+def missing_corpus(path: str | os.PathLike[str]) -> CorpusReadError:
+    """The error for a corpus path that names nothing (raised by the reader, and by `xlate
+    run` before it makes OUT)."""
+    return CorpusReadError(str(path), "no such file or folder; check the corpus path")
+
+
 def duplicate_id_reason(doc_id: str, first: str) -> str:
     """Why an article is skipped: another input, read first, has its id (``a.txt`` and
     ``a.html`` are both ``a``); naming that input tells the user which two to reconcile."""
@@ -96,7 +102,7 @@ def corpus_files(path: str | os.PathLike[str], exclude: tuple[str, ...] = DEFAUL
         yield root
         return
     if not root.is_dir():
-        raise CorpusReadError(str(path), "no such file or folder; check the corpus path")
+        raise missing_corpus(path)
     for dirpath, dirnames, filenames in os.walk(root):
         marker = next((m for m in OUTPUT_FOLDER_MARKERS if m in filenames), None)
         if marker is not None:

@@ -22,7 +22,7 @@ from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
 from dedup.langid import signature as langid_signature
-from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
+from dedup.reader import DEFAULT_MAX_BYTES, missing_corpus, read_corpus
 from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, OutputError, XlateError
@@ -195,7 +195,7 @@ def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
     before any work is done."""
     if str(corpus) != "-" and not Path(corpus).exists():
         # Before OUT is made and the engine loaded: a mistyped path gets only its own error.
-        raise CorpusReadError(str(corpus), "no such file or folder; check the corpus path")
+        raise missing_corpus(corpus)
     out = make_output_folder(out, corpus)
     lock = _lock_out(out)
     try:
