@@ -52,12 +52,13 @@ def read_corpus(
     if max_bytes <= 0:
         raise ConfigError(f"max_bytes must be a positive byte count, got {max_bytes!r}; use e.g. 10_000_000")
     report = on_error if on_error is not None else _raise
-    first_path: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}  # id_key -> (id, path) of the input read first
     for doc in _iter_documents(path, max_bytes, report, stdin, exclude):
-        if doc.id in first_path:
-            report(CorpusReadError(doc.path or doc.id, duplicate_id_reason(doc.id, first_path[doc.id])))
+        key = id_key(doc.id)
+        if key in first:
+            report(CorpusReadError(doc.path or doc.id, duplicate_id_reason(doc.id, *first[key])))
             continue
-        first_path[doc.id] = doc.path or doc.id
+        first[key] = (doc.id, doc.path or doc.id)
         yield doc
 
 
@@ -67,10 +68,21 @@ def missing_corpus(path: str | os.PathLike[str]) -> CorpusReadError:
     return CorpusReadError(str(path), "no such file or folder; check the corpus path")
 
 
-def duplicate_id_reason(doc_id: str, first: str) -> str:
+def id_key(doc_id: str) -> str:
+    """What makes two article ids one: ids that differ only in case (``Story``, ``story``)
+    would share one output file on a case-insensitive file system (macOS, Windows), so a
+    corpus keeps the first and reports the other, on every platform alike."""
+    return doc_id.lower()
+
+
+def duplicate_id_reason(doc_id: str, first_id: str, first_path: str) -> str:
     """Why an article is skipped: another input, read first, has its id (``a.txt`` and
-    ``a.html`` are both ``a``); naming that input tells the user which two to reconcile."""
-    return f"duplicate article id {doc_id!r} (also {first}, read first); rename one of the files or fix the JSONL id"
+    ``a.html`` are both ``a``) or the same id in other case; naming that input tells the
+    user which two to reconcile."""
+    if doc_id == first_id:
+        return f"duplicate article id {doc_id!r} (also {first_path}, read first); rename one of the files or fix the JSONL id"
+    return (f"article id {doc_id!r} differs only in case from {first_id!r} ({first_path}, read first), and they "
+            "would share one output file on macOS and Windows; rename one of the files or fix the JSONL id")
 
 
 def _raise(error: CorpusReadError) -> None:

@@ -155,7 +155,8 @@ def test_partitioned_lsh_pairs_equal_lsh_pairs(parts, cap, monkeypatch):
 # -- whole runs on a corpus that splits into many batches, blocks and partitions ----------
 def _generated_corpus(root: Path) -> Path:
     """Three sites with their own header/footer lines, near-copies across sites (clusters),
-    a duplicate id (x.md and x.txt), JSONL files with a broken line and a repeated id, and
+    a duplicate id (x.md and x.txt), JSONL files with a broken line, a repeated id and an id
+    repeated in other case, and
     a page that is all boilerplate."""
     import random
     import re
@@ -183,7 +184,8 @@ def _generated_corpus(root: Path) -> Path:
                                                 encoding="utf-8")
     feed = [json.dumps({"id": f"feed/{k}", "text": bodies[k] + "\n" + bodies[k + 1], "lang": "fr"}) for k in range(4)]
     (corpus / "feed-1.jsonl").write_text("\n".join(feed[:2] + ["{not json"] + feed[2:]) + "\n", encoding="utf-8")
-    (corpus / "feed-2.jsonl").write_text(feed[1] + "\n" + json.dumps({"id": "feed/9", "text": bodies[20]}) + "\n", encoding="utf-8")
+    feed_2 = [feed[1], json.dumps({"id": "feed/9", "text": bodies[20]}), json.dumps({"id": "Feed/9", "text": bodies[21]})]
+    (corpus / "feed-2.jsonl").write_text("\n".join(feed_2) + "\n", encoding="utf-8")
     return corpus
 
 
@@ -207,8 +209,10 @@ def test_many_partitions_give_the_local_outputs(tmp_path, ray_instance, small_pa
     assert [name for name in a if a[name] != b[name]] == []
     errors = read_jsonl(tmp_path / "ray" / "errors.jsonl")
     assert [(e["file"], e["stage"]) for e in errors] == [
-        ("feed-1.jsonl", "read"), ("feed-2.jsonl:1", "read"), ("site0/a03.txt", "read"), ("site1/menu.txt", "clean")]
-    assert "(also site0/a03.md, read first)" in errors[2]["reason"]  # the same words as the local reader's
+        ("feed-1.jsonl", "read"), ("feed-2.jsonl:1", "read"), ("feed-2.jsonl:3", "read"), ("site0/a03.txt", "read"),
+        ("site1/menu.txt", "clean")]
+    assert "(also site0/a03.md, read first)" in errors[3]["reason"]  # the same words as the local reader's
+    assert "'Feed/9' differs only in case from 'feed/9' (feed-2.jsonl:2, read first)" in errors[2]["reason"]
     clusters = read_jsonl(tmp_path / "ray" / "clusters.jsonl")
     # Clusters list size - 1 joining links, fewer than their linked pairs: Ray wrote the
     # reasons of the same links as the local run, picked across blocks of 5 articles.

@@ -107,6 +107,22 @@ def test_corpus_reads_good_files_and_reports_each_bad_one(nasty_corpus):
                                                "rename one of the files or fix the JSONL id")
 
 
+def test_ids_that_differ_only_in_case_are_one_id(tmp_path):
+    # Story.txt and story.txt would write one OUT/articles/story.jsonl on macOS and Windows:
+    # the first read is kept on every platform, the other is listed with the fix.
+    (tmp_path / "Story.txt").write_text("Titre\nPremier texte.\n", encoding="utf-8")
+    (tmp_path / "story.txt").write_text("Titre\nSecond texte.\n", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text('{"id": "STORY", "text": "x"}\n{"id": "other", "text": "y"}\n', encoding="utf-8")
+    errors = []
+    docs = list(read_corpus(tmp_path, on_error=errors.append))
+    assert [d.id for d in docs] == ["Story", "other"]
+    fix = "and they would share one output file on macOS and Windows; rename one of the files or fix the JSONL id"
+    assert [(e.path, e.reason) for e in errors] == [
+        ("feed.jsonl:1", f"article id 'STORY' differs only in case from 'Story' (Story.txt, read first), {fix}"),
+        ("story.txt", f"article id 'story' differs only in case from 'Story' (Story.txt, read first), {fix}"),
+    ]
+
+
 def test_without_handler_the_first_bad_input_raises(nasty_corpus):
     with pytest.raises(CorpusReadError):
         list(read_corpus(nasty_corpus))

@@ -47,7 +47,7 @@ import numpy as np
 from dedup.cleaner import Cleaner, LineStats
 from dedup.errors import CorpusReadError
 from dedup.langid import signature as langid_signature
-from dedup.reader import corpus_files, duplicate_id_reason, read_file
+from dedup.reader import corpus_files, duplicate_id_reason, id_key, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
 from xlate.outputs import article_path, dumps_line, write_atomic
@@ -267,16 +267,17 @@ def _scan(batches, base: str, config: RunConfig, failures: list[dict[str, Any]])
         return stats, {}
     kwargs = {"base": base, "max_bytes": config.max_bytes, "cleaner": config.cleaner, "skip": {}}
     rows = sorted(_map(batches, _scan_batch, kwargs), key=lambda r: r["order"])
-    first_path: dict[str, str] = {}
+    first: dict[str, tuple[str, str]] = {}  # id_key -> (id, path), as the local reader keeps them
     skip: dict[int, list[tuple[int, int]]] = {}
     for row in rows:
         for file_index, seq, doc_id, path in json.loads(row["ids"]):
-            if doc_id in first_path:
+            key = id_key(doc_id)
+            if key in first:
                 skip.setdefault(row["order"], []).append((file_index, seq))
                 failures.append({"file": path or doc_id, "line": None,
-                                 "reason": duplicate_id_reason(doc_id, first_path[doc_id]), "stage": "read"})
+                                 "reason": duplicate_id_reason(doc_id, *first[key]), "stage": "read"})
             else:
-                first_path[doc_id] = path or doc_id
+                first[key] = (doc_id, path or doc_id)
     if skip:  # rare: count the lines again without the duplicates, as the local reader never sees them
         rows = sorted(_map(batches, _scan_batch, {**kwargs, "skip": skip}), key=lambda r: r["order"])
     for row in rows:  # in file order: LineStats prunes when it grows, so the order must not vary
