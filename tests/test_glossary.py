@@ -81,6 +81,19 @@ def test_yaml_and_tsv_give_same_glossary(tmp_path):
     assert gy.entries[0] == GlossaryEntry("Ashgabat", ("Achgabat", "Achkhabad"), "fr")
 
 
+@pytest.mark.parametrize("content", [
+    "english\tvariants\tlang\tnote\nAshgabat\tAchgabat|Achkhabad\tfr\tcapital\n",
+    "\ufeffsource\ttarget\tlang\r\nAchgabat|Achkhabad\tAshgabat\tfr\r\n",  # a CAT tool's term base, BOM and CRLF
+    "# exported\nLang\tNote\tSource\tTarget\nfr\tcapital\tAchgabat|Achkhabad\tAshgabat\n",
+    "Ashgabat\tAchgabat|Achkhabad\tfr\n",  # no header: english, variants, lang, note
+])
+def test_tsv_header_names_the_columns(tmp_path, content):
+    path = tmp_path / "g.tsv"
+    path.write_text(content, encoding="utf-8")
+    (entry,) = Glossary.load(path).entries
+    assert (entry.english, entry.variants, entry.lang) == ("Ashgabat", ("Achgabat", "Achkhabad"), "fr")
+
+
 ERROR_CASES = [
     ("g.tsv", "Ashgabat\tAchgabat\nSamarkand\n", "g.tsv:2: expected 2 to 4 tab-separated columns"),
     ("g.tsv", "\tAchgabat\n", "g.tsv:1: the English form is empty"),
@@ -88,6 +101,9 @@ ERROR_CASES = [
     ("g.tsv", "Ashgabat\tAchgabat\tFrench\n", "g.tsv:1: language 'French' is not an ISO 639 code"),
     ("g.tsv", "Ashgabat\tAchgabat\nAshkhabad\tAchgabat\n", "g.tsv:2: 'Achgabat' is locked to both 'Ashgabat' (line 1) and 'Ashkhabad'"),
     ("g.tsv", "# only a comment\n", "the glossary has no entries"),
+    ("g.tsv", "source\tvariants\nAchgabat\tAshgabat\n", "g.tsv:1: the header names the variants column twice (source, variants); keep one"),
+    ("g.tsv", "target\tnote\nAshgabat\tx\n", "g.tsv:1: the header has no variants column; name them english (or target)"),
+    ("g.tsv", "source\ttarget\nAchgabat\tAshgabat\tfr\n", "g.tsv:2: 3 tab-separated columns, but the header names 2;"),
     ("g.yaml", "- english: Ashgabat\n  variants: [Achgabat\n", "g.yaml:"),
     ("g.yaml", "- english: Ashgabat\n  variant: [Achgabat]\n", "g.yaml:1: unknown key(s) ['variant']"),
     ("g.yaml", "- english: Ashgabat\n- english: ''\n", "g.yaml:2: the English form is empty"),

@@ -6,6 +6,10 @@ language (``fr``: only French articles) and a note.  Two file formats:
 TSV (``#`` comments, optional header)::
 
     english<TAB>variants separated by |<TAB>lang (empty = any)<TAB>note
+
+A header row names the columns, in any order: ``english`` (or ``target``), ``variants`` (or
+``source``), ``lang``, ``note`` -- so a term base exported as ``source<TAB>target`` is read
+the right way round.
     Ashgabat	Achgabat|Achkhabad|Ashkhabad	fr	capital of Turkmenistan
 
 YAML, a list of mappings (or ``{"terms": [...]}``)::
@@ -348,20 +352,57 @@ def _entry(english: Any, variants: Any, lang: Any, note: Any, where: str, line: 
     return GlossaryEntry(english, tuple(dict.fromkeys(cleaned)), lang, str(note or "").strip(), line)
 
 
+# Header names a TSV glossary may use for its columns.  ``source``/``target`` is how CAT tools
+# export a term base (source term first): a header names the columns, so such a file is read
+# the right way round instead of locking every source form as the English one.
+_TSV_COLUMNS = {"english": "english", "target": "english", "variants": "variants", "source": "variants",
+                "lang": "lang", "language": "lang", "note": "note", "notes": "note", "comment": "note"}
+_TSV_ORDER = ("english", "variants", "lang", "note")
+
+
+def _tsv_header(cells: list[str], where: str, number: int) -> tuple[int, ...] | None:
+    """Column index of english, variants, lang and note (-1: absent) when ``cells`` is a header
+    row (every cell a known column name), else None (the row is an entry)."""
+    names = [c.strip().lower() for c in cells]
+    if not all(n in _TSV_COLUMNS for n in names):
+        return None
+    fields = [_TSV_COLUMNS[n] for n in names]
+    for field in set(fields):
+        if fields.count(field) > 1:
+            raise GlossaryError(f"{where}:{number}: the header names the {field} column twice "
+                                f"({', '.join(n for n in names if _TSV_COLUMNS[n] == field)}); keep one")
+    missing = [f for f in ("english", "variants") if f not in fields]
+    if missing:
+        raise GlossaryError(f"{where}:{number}: the header has no {' or '.join(missing)} column; "
+                            "name them english (or target) and variants (or source)")
+    return tuple(fields.index(f) if f in fields else -1 for f in _TSV_ORDER)
+
+
 def _parse_tsv(text: str, where: str) -> Iterable[GlossaryEntry]:
+    columns: tuple[int, ...] = (0, 1, 2, 3)
+    header_width = 0
+    first = True
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cells = line.split("\t")
-        if [c.strip().lower() for c in cells[:2]] == ["english", "variants"]:
-            continue  # header
+        if first:
+            first = False
+            header = _tsv_header(cells, where, number)
+            if header is not None:
+                columns, header_width = header, len(cells)
+                continue
+        if header_width and len(cells) > header_width:
+            raise GlossaryError(f"{where}:{number}: {len(cells)} tab-separated columns, but the header names "
+                                f"{header_width}; name every column in the header or remove the extra cells")
         if len(cells) < 2 or len(cells) > 4:
             raise GlossaryError(
                 f"{where}:{number}: expected 2 to 4 tab-separated columns (english, variants, lang, note), "
                 f"found {len(cells)}; separate columns with a TAB, variants with '|'")
         cells += [""] * (4 - len(cells))
-        yield _entry(cells[0], cells[1] if cells[1].strip() else [], cells[2].strip(), cells[3], where, number)
+        english, variants, lang, note = (cells[k] if k >= 0 else "" for k in columns)
+        yield _entry(english, variants if variants.strip() else [], lang.strip(), note, where, number)
 
 
 def _parse_yaml(text: str, where: str) -> Iterable[GlossaryEntry]:
