@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from marian_fixture import tiny_marian  # noqa: F401  (session fixture; tests/ is on sys.path under pytest)
-from xlate.engines.apertium import ApertiumEngine
+from xlate.engines.apertium import PLACEHOLDER_NAMES, ApertiumEngine
 from xlate.engines.marian import MarianEngine, resolve, split_to_fit
 from xlate.errors import ConfigError, EngineUnavailableError
 
@@ -33,6 +33,28 @@ def test_apertium_batch_equals_one_by_one_and_keeps_order():
     batch = engine.translate_batch(SENTENCES, "fr")
     assert batch == [engine.translate_batch([s], "fr")[0] for s in SENTENCES]
     assert batch[2] == ""
+
+
+PLACEHOLDER_CONTEXTS = [
+    "{X} est arrivée mardi.", "{X} a dit que son pays paiera.", "Selon {X}, le ministre a parlé.",
+    "La visite de {X} à {X} est prévue.", "« {X} et ses alliés », dit-il.", "Il a rencontré {X} à Paris.",
+    "Les {X} sont venus.", "{X} : les chiffres augmentent.", "D'après {X}, c'est fini.",
+]
+
+
+@needs_apertium
+def test_apertium_placeholder_names_come_through_unchanged():
+    # The glossary's placeholder words must survive fr->es->en as they are, in every context,
+    # and take the capital of the sentence's first known word (a dictionary update could
+    # make one of them a common noun: "Rosa" became "Pink").
+    sentences = [c.format(X=name) for name in PLACEHOLDER_NAMES for c in PLACEHOLDER_CONTEXTS]
+    out = iter(ApertiumEngine().translate_batch(sentences, "fr"))
+    for name in PLACEHOLDER_NAMES:
+        for context in PLACEHOLDER_CONTEXTS:
+            english = next(out)
+            assert english.count(name) == context.count("{X}"), (name, english)
+            if context.startswith("{X} ") and not context.startswith("{X} :"):
+                assert english.split(name, 1)[1].split()[0].islower(), (name, english)
 
 
 @needs_apertium

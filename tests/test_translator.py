@@ -37,6 +37,20 @@ def test_apertium_article_locked_names_and_alignment():
 
 
 @needs_apertium
+@pytest.mark.parametrize("french, english", [
+    # A locked name opening the sentence: Apertium capitalised the next word ("Kaja Kallas Has").
+    ("Kaja Kallas a rappelé les sanctions.", "Kaja Kallas has remembered the sanctions."),
+    ("« Kallas et Tokaïev sont arrivés », dit-il.", "« Kallas and Tokayev are arrived », says-."),
+    ("UE-Asie centrale : Kaja Kallas mise sur la coopération", "EU-Central Asia : Kaja Kallas put on the cooperation"),
+    # Inside the sentence the name stays an unknown word, which keeps its article.
+    ("Il a rencontré le Tokaïev de la presse.", "It has found the Tokayev of the press."),
+])
+def test_apertium_sentence_opening_names_keep_the_next_words_case(french, english):
+    (pair,) = Translator("apertium", glossary=GLOSSARY).translate(french, "fr").pairs
+    assert pair.english == english and pair.violations == []
+
+
+@needs_apertium
 def test_english_passes_through_with_locked_forms():
     result = Translator("apertium", glossary=GLOSSARY).translate("The meeting was held in Ashkhabad. Kallas spoke.", "en")
     assert [(p.english, p.engine) for p in result.pairs] == [

@@ -245,9 +245,10 @@ class Translator:
         identity = lang in (self.target, "und")
         engine = None if identity else self.engine_for(lang)
         placeholders = engine is not None and engine.protection == "placeholder"
+        words = engine.placeholder_words if engine is not None else ()
         protected, tables = [], []
         for s, m in zip(segments, matches):
-            text_p, table = protect(s.text, m, placeholders=placeholders) if m else (s.text, {})
+            text_p, table = protect(s.text, m, placeholders=placeholders, placeholder_words=words) if m else (s.text, {})
             protected.append(text_p)
             tables.append(table)
         return _Job(doc_id, lang, segments, matches, protected, tables, engine)

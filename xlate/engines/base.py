@@ -22,6 +22,8 @@ class Engine(ABC):
     #: the source (neural models copy names), "placeholder" writes an unknown word
     #: that a rule-based engine passes through untouched.
     protection: str = "english"
+    #: with "placeholder": words to use first, before invented ones (``Zzqa``...)
+    placeholder_words: tuple[str, ...] = ()
 
     @abstractmethod
     def supports(self, src: str) -> bool:
