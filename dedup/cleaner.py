@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import xxhash
 
@@ -363,12 +364,12 @@ def _extract_html(doc: Document) -> tuple[Document, str, list[RemovedLine]]:
     (numbered by their block in the page's visible text, with the cue category if any)."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
+    extracted: Any = trafilatura.bare_extraction(  # a trafilatura Document (its stubs also allow a dict)
         doc.text, url=doc.url, include_comments=False, include_tables=True, with_metadata=True, deduplicate=False,
         date_extraction_params=_HTML_DATE_PARAMS,
     )
     main_text = (extracted.text if extracted is not None else "") or ""
-    meta = {}
+    meta: dict[str, Any] = {}
     if extracted is not None:
         meta = {
             "title": extracted.title, "url": extracted.url, "published": extracted.date,

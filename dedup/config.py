@@ -233,7 +233,7 @@ class ClusterConfig:
     def parse_settings(cls, assignments: Iterable[str]) -> dict[str, Any]:
         """``["threshold=0.2", "published_window_days=30"]`` -> typed values, for command
         lines and config files written as text.  Booleans read true/false/yes/no/1/0."""
-        types = {f.name: f.type for f in fields(cls) if f.init}
+        types = {f.name: str(f.type) for f in fields(cls) if f.init}  # annotations are strings here
         out: dict[str, Any] = {}
         for item in assignments:
             name, sep, text = item.partition("=")

@@ -142,7 +142,7 @@ def required_literal(pattern: str) -> str:
     literals in sequence at the top level, inside groups and inside repeats of at least
     one, never inside alternatives or optional parts."""
     try:
-        from re import _constants as sre_constants, _parser as sre_parse  # Python >= 3.11
+        from re import _constants as sre_constants, _parser as sre_parse  # type: ignore[attr-defined]  # Python >= 3.11
     except ImportError:  # pragma: no cover - Python 3.10
         import sre_constants
         import sre_parse
@@ -198,4 +198,5 @@ def match_cue(line: str) -> str | None:
         lowered = line.lower()
         if _PHRASE_TRIGGERS is None or any(t in lowered for t in _PHRASE_TRIGGERS):
             m = _ALL_PHRASE_CUES.search(lowered)
-    return _CATEGORY[m.lastgroup] if m is not None else None
+    # Every alternative is a named group, so a match always has its lastgroup.
+    return _CATEGORY[m.lastgroup] if m is not None and m.lastgroup is not None else None

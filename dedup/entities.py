@@ -311,7 +311,7 @@ class EventSignature:
 # article, so most matches cost one dict lookup instead of fold + stop test + alias lookup.
 _ENTITY_KEYS: dict[str, str | None] = {}
 _ENTITY_KEYS_MAX = 1 << 18  # entries; cleared when full (a bound, not an eviction policy)
-_MISSING = object()
+_MISSING = "\x00"  # a str sentinel (typed like the values); no entity key is a NUL
 
 
 def _entity_key(word: str, table: AliasTable | None) -> str | None:
@@ -338,7 +338,7 @@ def extract_entities(text: str, aliases: AliasTable | None = None, *, folded: st
         for _, _, canonical in table.find_multi(words):
             counts[sys.intern(canonical)] += 1
     cache = _ENTITY_KEYS if table is None else table._entity_keys
-    keys = []
+    keys: list[str] = []
     for match in _entity_regex().findall(text):
         key = cache.get(match, _MISSING)
         if key is _MISSING:

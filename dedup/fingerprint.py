@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -242,7 +242,7 @@ def _content_word_counts(folded: str) -> Counter[str]:
     return counts
 
 
-def _unspaced_words(words: list[str]):
+def _unspaced_words(words: Iterable[str]) -> Iterator[str]:
     for word in words:
         if _UNSPACED.search(word):
             for run in _UNSPACED.findall(word):

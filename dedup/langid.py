@@ -99,8 +99,8 @@ class _Model:
         lengths = np.array([len(texts[k]) for k in order.tolist()], dtype=np.int64)
         steps = int(lengths[0])
         data = np.zeros((steps, len(texts)), dtype=np.int64)
-        for column, k in enumerate(order.tolist()):
-            data[: len(texts[k]), column] = np.frombuffer(texts[k], dtype=np.uint8)
+        for position, k in enumerate(order.tolist()):
+            data[: len(texts[k]), position] = np.frombuffer(texts[k], dtype=np.uint8)
         walking = np.searchsorted(-lengths, -np.arange(steps), side="left").tolist()
         states = np.zeros((steps, len(texts)), dtype=np.int64)
         state = np.zeros(len(texts), dtype=np.int64)

@@ -6,7 +6,7 @@ fingerprint list: the same input gives the same pairs in the same order.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +89,7 @@ def lsh_pairs(keys: np.ndarray, cap: int = 64) -> np.ndarray:
 
 
 def event_pairs(
-    doc_keys: Sequence[Sequence[int]],
+    doc_keys: Any,  # Sequence[Sequence[int]] or a scipy CSR matrix
     idf: np.ndarray,
     max_postings: int,
     max_candidates: int,
@@ -116,7 +116,7 @@ def event_pairs(
     """
     empty = np.zeros(0, dtype=np.int64)
     if hasattr(doc_keys, "indptr"):  # a CSR matrix: row i's column indices are document i's keys
-        n = doc_keys.shape[0]
+        n = int(doc_keys.shape[0])
         lengths = np.diff(doc_keys.indptr).astype(np.int64)
         key_of = doc_keys.indices.astype(np.int64)
     else:

@@ -138,7 +138,7 @@ def _shared_keys(matrix, keys: Sequence[str], i: np.ndarray, j: np.ndarray) -> l
 
 
 def _day_dates(dates: Sequence[str]) -> list[tuple[int | None, int, int]]:
-    out = []
+    out: list[tuple[int | None, int, int]] = []
     for d in dates:
         if len(d) == 10 and d[4] == "-" and not d.startswith("--"):
             out.append((int(d[:4]), int(d[5:7]), int(d[8:10])))
@@ -172,14 +172,14 @@ def _unit_idf_rows(rows: Iterable[tuple[Sequence[str], Sequence[int]]], df: dict
     column.default_factory = column.__len__
     # Typed arrays, not lists: at a million articles a list of Python numbers per entry
     # would hold several GB.
-    codes, counts, lengths = array("q"), array("q"), array("q")
+    code_buf, count_buf, length_buf = array("q"), array("q"), array("q")
     for keys, row_counts in rows:
-        codes.extend(map(column.__getitem__, keys))
-        counts.extend(row_counts)
-        lengths.append(len(keys))
-    n_rows = len(lengths)
-    lengths = np.frombuffer(lengths, dtype=np.int64) if n_rows else np.zeros(0, dtype=np.int64)
-    codes = np.frombuffer(codes, dtype=np.int64) if len(codes) else np.zeros(0, dtype=np.int64)
+        code_buf.extend(map(column.__getitem__, keys))
+        count_buf.extend(row_counts)
+        length_buf.append(len(keys))
+    n_rows = len(length_buf)
+    lengths = np.frombuffer(length_buf, dtype=np.int64) if n_rows else np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer(code_buf, dtype=np.int64) if len(code_buf) else np.zeros(0, dtype=np.int64)
     vocab = list(column)
     order = np.asarray(sorted(range(len(vocab)), key=vocab.__getitem__), dtype=np.int64)
     rank = np.empty(len(vocab), dtype=np.int64)
@@ -197,7 +197,7 @@ def _unit_idf_rows(rows: Iterable[tuple[Sequence[str], Sequence[int]]], df: dict
     _, last_from_end = np.unique(cell[::-1], return_index=True)
     keep = len(cell) - 1 - last_from_end
     cols, row_of = cols[keep], row_of[keep]
-    weights = 1.0 + np.log(np.frombuffer(counts, dtype=np.int64)[keep].astype(np.float64)) if len(counts) else np.zeros(0)
+    weights = 1.0 + np.log(np.frombuffer(count_buf, dtype=np.int64)[keep].astype(np.float64)) if len(count_buf) else np.zeros(0)
     values = weights * idf[cols]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=indptr[1:])
@@ -342,7 +342,7 @@ class PairScores:
 
     @classmethod
     def concatenate(cls, parts: Sequence[PairScores]) -> PairScores:
-        fields = {}
+        fields: dict[str, Any] = {}
         for name in cls.__dataclass_fields__:
             arrays = [getattr(p, name) for p in parts]
             fields[name] = None if arrays[0] is None else np.concatenate(arrays)
@@ -382,8 +382,9 @@ class PairScorer:
         self._published = _published_ordinals(self.fps)
         has = [f.embedding is not None for f in self.fps]
         self._has_embedding = np.array(has, dtype=bool)
+        self._embedding: np.ndarray | None
         if any(has):
-            dim = next(len(f.embedding) for f in self.fps if f.embedding is not None)  # type: ignore[arg-type]
+            dim = next(len(f.embedding) for f in self.fps if f.embedding is not None)
             self._embedding = np.stack(
                 [f.embedding.astype(np.float32) if f.embedding is not None else np.zeros(dim, np.float32) for f in self.fps]
             )
@@ -456,7 +457,8 @@ class PairScorer:
         """The `Link` of pair ``k`` of ``scores`` (articles ``i``, ``j``), with its reasons."""
         return self.links([i], [j], scores, [k])[0]
 
-    def links(self, i: Sequence[int], j: Sequence[int], scores: PairScores, k: Sequence[int]) -> list[Link]:
+    def links(self, i: Sequence[int] | np.ndarray, j: Sequence[int] | np.ndarray, scores: PairScores,
+              k: Sequence[int] | np.ndarray) -> list[Link]:
         """`link` of many pairs: pair ``k[n]`` of ``scores`` (articles ``i[n]``, ``j[n]``)."""
         i, j, k = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (i, j, k))
         shared_events = _shared_keys(self.event_rows, self._event_keys, i, j)

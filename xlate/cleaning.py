@@ -119,6 +119,7 @@ def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | Non
         result = cleaner.clean(doc)
         removed = [r.to_json() for r in result.removed]
         if out is None:
+            assert stdout is not None, "clean to OUT or to a stream"
             stdout.write(dumps_line({"id": doc.id, "title": result.title, "text": result.text, "removed": removed}))
         else:
             write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")

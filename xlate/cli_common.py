@@ -38,7 +38,7 @@ class Progress:
         self.enabled = self.stream.isatty()
         self.interval = interval
         self._last = 0.0
-        self._stage = None
+        self._stage: str | None = None
 
     def __call__(self, stage: str, count: int) -> None:
         if not self.enabled:

@@ -290,8 +290,8 @@ def render_text(diff: RunDiff, color: bool) -> str:
     lines = [paint(p(f"--- a: {diff.run_a}  {diff.signature_a}"), _BOLD), paint(p(f"+++ b: {diff.run_b}  {diff.signature_b}"), _BOLD)]
     for key, va, vb in diff.settings:
         lines.append(f"  setting {key}: {va!r} -> {vb!r}")
-    for change in diff.clusters.changes:
-        lines.append(paint(p(_group_line(change)), _CYAN))
+    for group in diff.clusters.changes:
+        lines.append(paint(p(_group_line(group)), _CYAN))
     for article in diff.changed_articles:
         lines.append(paint(f"@@ {p(article.id)}: {len(article.changes)} of {max(article.sentences_a, article.sentences_b)} sentences differ @@", _CYAN))
         for change in article.changes:
@@ -374,11 +374,11 @@ def write_html(diff: RunDiff, path: str | os.PathLike[str]) -> Path:
         parts.append("</tbody></table>")
     if diff.clusters.changes:
         parts.append("<h2>Clusters that differ</h2><table><thead><tr><th>change</th><th>in a</th><th>in b</th></tr></thead><tbody>")
-        for c in diff.clusters.changes:
-            one = esc(_braces(c.members))
-            several = "<br>".join(esc(_braces(p)) for p in c.parts)
-            a_side, b_side = (one, several) if c.kind == "split" else (several, one)
-            parts.append(f"<tr><td>{esc(c.kind)} <code>{esc(c.cluster)}</code></td><td>{a_side}</td><td>{b_side}</td></tr>")
+        for g in diff.clusters.changes:
+            one = esc(_braces(g.members))
+            several = "<br>".join(esc(_braces(p)) for p in g.parts)
+            a_side, b_side = (one, several) if g.kind == "split" else (several, one)
+            parts.append(f"<tr><td>{esc(g.kind)} <code>{esc(g.cluster)}</code></td><td>{a_side}</td><td>{b_side}</td></tr>")
         parts.append("</tbody></table>")
     for article in diff.changed_articles:
         parts.append(f'<h2>{esc(article.id)}</h2><p class="muted">{len(article.changes)} of '

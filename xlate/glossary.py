@@ -286,7 +286,8 @@ def protect(text: str, matches: list[TermMatch], *, placeholders: bool = False,
 def unprotect(english: str, table: dict[str, str]) -> str:
     """Put the locked forms back where the engine kept the placeholders."""
     for token, form in table.items():
-        english = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", lambda _m, f=form: f, english, flags=re.IGNORECASE)
+        # A function, not a replacement string: the form is taken literally (no \\1 escapes).
+        english = re.sub(rf"(?<!\w){re.escape(token)}(?!\w)", lambda _m: form, english, flags=re.IGNORECASE)  # noqa: B023
     return english
 
 
@@ -378,16 +379,16 @@ def _tsv_header(cells: list[str], where: str, number: int) -> tuple[int, ...] | 
     names = [c.strip().lower() for c in cells]
     if not all(n in _TSV_COLUMNS for n in names):
         return None
-    fields = [_TSV_COLUMNS[n] for n in names]
-    for field in set(fields):
-        if fields.count(field) > 1:
-            raise GlossaryError(f"{where}:{number}: the header names the {field} column twice "
-                                f"({', '.join(n for n in names if _TSV_COLUMNS[n] == field)}); keep one")
-    missing = [f for f in ("english", "variants") if f not in fields]
+    columns = [_TSV_COLUMNS[n] for n in names]
+    for column in sorted(set(columns)):
+        if columns.count(column) > 1:
+            raise GlossaryError(f"{where}:{number}: the header names the {column} column twice "
+                                f"({', '.join(n for n in names if _TSV_COLUMNS[n] == column)}); keep one")
+    missing = [c for c in ("english", "variants") if c not in columns]
     if missing:
         raise GlossaryError(f"{where}:{number}: the header has no {' or '.join(missing)} column; "
                             "name them english (or target) and variants (or source)")
-    return tuple(fields.index(f) if f in fields else -1 for f in _TSV_ORDER)
+    return tuple(columns.index(c) if c in columns else -1 for c in _TSV_ORDER)
 
 
 def _parse_tsv(text: str, where: str) -> Iterable[GlossaryEntry]:

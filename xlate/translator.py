@@ -149,7 +149,9 @@ class Translator:
 
     def _check_usable(self, engine: Engine) -> None:
         """Fail early, with the how-to, when the named engine cannot run at all."""
-        if engine.name == "apertium":
+        from xlate.engines.apertium import ApertiumEngine
+
+        if isinstance(engine, ApertiumEngine):
             engine.modes  # raises EngineUnavailableError without the binary  # noqa: B018
             return
         try:
@@ -301,6 +303,8 @@ class Translator:
         if self._memory is None:
             from xlate.cache import TranslationMemory
 
+            if self.cache_path is None:
+                raise ConfigError("this Translator has no cache_path, so no translation memory; pass cache_path=FILE")
             self._memory = TranslationMemory(self.cache_path)
         return self._memory
 

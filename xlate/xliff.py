@@ -122,11 +122,11 @@ def _unit(file_el: Any, record: Any, index: int) -> None:
     segment = etree.SubElement(unit, f"{{{XLIFF_NS}}}segment", id=f"s{index}", state=state)
     source_el = etree.SubElement(segment, f"{{{XLIFF_NS}}}source")
     source_el.set(f"{{{XML_NS}}}space", "preserve")
-    for piece, span in split_by_spans(source, spans):
-        if span is None:
+    for piece, marked in split_by_spans(source, spans):
+        if marked is None:
             _append_text(source_el, piece)
         else:
-            mrk = etree.SubElement(source_el, f"{{{XLIFF_NS}}}mrk", id=marker_ids[span], type="term")
+            mrk = etree.SubElement(source_el, f"{{{XLIFF_NS}}}mrk", id=marker_ids[marked], type="term")
             _append_text(mrk, piece)
     if english:
         target_el = etree.SubElement(segment, f"{{{XLIFF_NS}}}target")

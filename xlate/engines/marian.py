@@ -216,7 +216,7 @@ class MarianEngine(Engine):
             device = self.device
             if device.startswith("cuda"):
                 model = model.half()
-            model.to(device)
+            model.to(device)  # type: ignore[arg-type]  # transformers' stubs wrap `to` for models only
             if not resolved.local:
                 # Downloaded just now: from here on it is a cached snapshot with a commit.
                 snapshot = _cached_snapshot(resolved.id)

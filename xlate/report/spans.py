@@ -67,7 +67,7 @@ def english_term_spans(text: str, terms: Iterable[Any]) -> list[Span]:
 
     Longer English forms win where two overlap ("Kaja Kallas" over "Kallas").
     """
-    entries = {}
+    entries: dict[str, str] = {}
     for term in terms:
         english = str(field(term, "english") or "")
         if english:
