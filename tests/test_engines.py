@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from marian_fixture import tiny_marian  # noqa: F401  (session fixture; tests/ is on sys.path under pytest)
-from xlate.engines.apertium import PLACEHOLDER_NAMES, ApertiumEngine
+from xlate.engines.apertium import OPENING_NOUNS, ApertiumEngine
 from xlate.engines.marian import MarianEngine, resolve, split_to_fit
 from xlate.errors import ConfigError, EngineUnavailableError
 
@@ -35,7 +35,7 @@ def test_apertium_batch_equals_one_by_one_and_keeps_order():
     assert batch[2] == ""
 
 
-PLACEHOLDER_CONTEXTS = [
+OPENING_CONTEXTS = [
     "{X} est arrivée mardi.", "{X} a dit que son pays paiera.", "Selon {X}, le ministre a parlé.",
     "La visite de {X} à {X} est prévue.", "« {X} et ses alliés », dit-il.", "Il a rencontré {X} à Paris.",
     "Les {X} sont venus.", "{X} : les chiffres augmentent.", "D'après {X}, c'est fini.",
@@ -43,18 +43,35 @@ PLACEHOLDER_CONTEXTS = [
 
 
 @needs_apertium
-def test_apertium_placeholder_names_come_through_unchanged():
-    # The glossary's placeholder words must survive fr->es->en as they are, in every context,
-    # and take the capital of the sentence's first known word (a dictionary update could
-    # make one of them a common noun: "Rosa" became "Pink").
-    sentences = [c.format(X=name) for name in PLACEHOLDER_NAMES for c in PLACEHOLDER_CONTEXTS]
+def test_apertium_opening_nouns_come_through_unchanged():
+    # The nouns put before an unknown opening word must survive fr->es->en as they are, in
+    # every context, and take the capital of the sentence's first known word (a dictionary
+    # update could make one of them a common noun: "Rosa" became "Pink").
+    sentences = [c.format(X=name) for name in OPENING_NOUNS for c in OPENING_CONTEXTS]
     out = iter(ApertiumEngine().translate_batch(sentences, "fr"))
-    for name in PLACEHOLDER_NAMES:
-        for context in PLACEHOLDER_CONTEXTS:
+    for name in OPENING_NOUNS:
+        for context in OPENING_CONTEXTS:
             english = next(out)
             assert english.count(name) == context.count("{X}"), (name, english)
             if context.startswith("{X} ") and not context.startswith("{X} :"):
                 assert english.split(name, 1)[1].split()[0].islower(), (name, english)
+
+
+@needs_apertium
+@pytest.mark.parametrize("french, english", [
+    # Apertium capitalised the first word it knows: "Betancourt Has said", "Calyon Goes".
+    ("Betancourt a dit que tout va bien.", "Betancourt has said that everything goes well."),
+    ("« Calyon va investir », dit-il.", "« Calyon goes to invest », says-."),
+    ("Rachida Dati est contre.", "Rachida Dati is against."),
+    ("Coïncidence fâcheuse", "Coïncidence fâcheuse"),
+    # A known first word, a number first, and a sentence that holds the first nouns already.
+    ("Le ministre a parlé.", "The minister has spoken."),
+    ("12 Betancourt ici.", "12 Betancourt here."),
+    ("Lucie, Irma et Betancourt sont là.", "Lucie, Irma and Betancourt are there."),
+    ("Betancourt et Lucie sont là.", "Betancourt and Lucie are there."),
+])
+def test_apertium_unknown_opening_word_keeps_the_next_words_case(french, english):
+    assert ApertiumEngine().translate_batch([french], "fr") == [english]
 
 
 @needs_apertium

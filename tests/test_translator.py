@@ -152,3 +152,22 @@ def test_named_model_missing_fails_early(tmp_path):
 def test_config_validation(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         Translator(**kwargs)
+
+
+@needs_apertium
+def test_engine_gets_its_own_number_of_sentences_per_call(monkeypatch):
+    # Apertium starts its processes on every call, so the translator hands it 1,024 sentences
+    # at a time across articles (not 4 x batch_size), and no sentence twice.
+    from xlate.engines.apertium import ApertiumEngine
+
+    calls = []
+
+    def translate_batch(self, sentences, src):
+        calls.append(len(sentences))
+        return [s.upper() for s in sentences]
+
+    monkeypatch.setattr(ApertiumEngine, "translate_batch", translate_batch)
+    articles = [" ".join(f"Phrase {a} {k}." for k in range(30)) for a in range(40)]  # 1,200 distinct
+    results = list(Translator("apertium", batch_size=8).translate_many(articles, lang="fr"))
+    assert calls == [1024, 26, 150]  # whole articles are gathered up to 1,024 sentences (35 here), then the rest
+    assert results[39].pairs[29].english == "PHRASE 39 29."

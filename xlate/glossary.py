@@ -32,12 +32,11 @@ form, and what is still missing becomes a violation.  Nothing is dropped silentl
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,42 +237,31 @@ def _placeholder(n: int) -> str:
     return PLACEHOLDER_PREFIX + letters
 
 
-def protect(text: str, matches: list[TermMatch], *, placeholders: bool = False,
-            placeholder_words: Sequence[str] = ()) -> tuple[str, dict[str, str]]:
+def protect(text: str, matches: list[TermMatch], *, placeholders: bool = False) -> tuple[str, dict[str, str]]:
     """``text`` with every matched term replaced by its locked English form, or by a
-    placeholder word when ``placeholders`` is set.  Returns the text and the placeholder ->
-    English form table (empty without placeholders).
+    placeholder word (``Zzqa``...) when ``placeholders`` is set; returns the text and the
+    placeholder -> English form table (empty without placeholders).
 
     Placeholders suit rule-based engines, which would otherwise translate a locked form
     that happens to be a source-language word ("EU" is French for "had"); neural models
     copy a real name better than an invented token, so they get the English form.
-
-    Invented placeholders (``Zzqa``...) are unknown words, passed through untouched.  A term
-    that opens the sentence (only punctuation and other terms before it) gets one of the
-    engine's ``placeholder_words`` instead: Apertium capitalises the first word it knows in
-    a sentence, so after an unknown opening word it wrote "Kallas Has said"; a proper noun it
-    knows takes that capital.  Elsewhere the unknown word is kept, because a known proper
-    noun loses its article ("the Dalai Lama" would become "Dalai Lama").  A word already in
-    the text is never used.
     """
     out = []
     table: dict[str, str] = {}
-    tokens: dict[tuple[bool, str], str] = {}  # (opens the sentence, English form) -> token
-    folded_text = text.lower()
-    invented = map(_placeholder, itertools.count())
-    words = iter(placeholder_words)
-    opening = True
+    by_english: dict[str, str] = {}
+    counter = 0
     pos = 0
     for m in sorted(matches, key=lambda m: m.start):
-        before = text[pos:m.start]
-        out.append(before)
-        opening = opening and not any(ch.isalnum() for ch in before)
+        out.append(text[pos:m.start])
         if placeholders:
-            token = tokens.get((opening, m.english))
+            token = by_english.get(m.english)
             if token is None:
-                pool = itertools.chain(words, invented) if opening else invented
-                token = next(c for c in pool if c.lower() not in folded_text)
-                tokens[(opening, m.english)] = token
+                token = _placeholder(counter)
+                counter += 1
+                while token.lower() in text.lower():
+                    token = _placeholder(counter)
+                    counter += 1
+                by_english[m.english] = token
                 table[token] = m.english
             out.append(token)
         else:

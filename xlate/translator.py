@@ -25,7 +25,7 @@ from xlate.segment import SEGMENTER_VERSION, segment
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
 IDENTITY = "identity"
-_FLUSH_SENTENCES = 512  # sentences gathered across articles before the engine runs
+_FLUSH_SENTENCES = 1024  # sentences gathered across articles before the engine runs (an Apertium call)
 
 
 @dataclass(frozen=True)
@@ -247,10 +247,9 @@ class Translator:
         identity = lang in (self.target, "und")
         engine = None if identity else self.engine_for(lang)
         placeholders = engine is not None and engine.protection == "placeholder"
-        words = engine.placeholder_words if engine is not None else ()
         protected, tables = [], []
         for s, m in zip(segments, matches):
-            text_p, table = protect(s.text, m, placeholders=placeholders, placeholder_words=words) if m else (s.text, {})
+            text_p, table = protect(s.text, m, placeholders=placeholders) if m else (s.text, {})
             protected.append(text_p)
             tables.append(table)
         return _Job(doc_id, lang, segments, matches, protected, tables, engine)
@@ -272,7 +271,7 @@ class Translator:
             sources = list(dict.fromkeys(s for job in group for s in job.protected if s.strip()))
             known = self._lookup(key, sources)
             missing = [s for s in sources if s not in known]
-            step = max(self.batch_size * 4, 1)
+            step = engine.sentences_per_call or max(self.batch_size * 4, 1)
             for i in range(0, len(missing), step):
                 chunk = missing[i:i + step]
                 out = engine.translate_batch(chunk, lang)

@@ -45,23 +45,34 @@ def _iso1(code: str) -> str:
     return _ISO3.get(code, code)
 
 
-# Proper nouns that fr-es passes through as unknown words and spa-eng knows (so the
-# capital of a sentence's first known word falls on them) and leaves unchanged in every
-# context tried (tests/test_engines.py); Rosa ("Pink"), Ida ("Gone") and Vera ("Edge") fail.
-PLACEHOLDER_NAMES = ("Lucie", "Irma", "Edna", "Greta", "Hilda", "Nina", "Ursula", "Wanda", "Yvonne", "Zelda", "Lydia")
-# Names this protection scheme in signatures and the translation memory's keys: a change of
-# placeholders changes the English, so earlier entries must not be served for it.
-PLACEHOLDER_SCHEME = "ph2"
+# Apertium's transfer capitalises the first word of a sentence that its rules handle, and
+# words it does not know (names, glossary placeholders) are not handled: "Betancourt a
+# dit" came out "Betancourt Has said".  So before the last stage, a sentence that opens on
+# a word that stage does not know gets a proper noun it knows put in front, which takes the
+# capital, and the noun is taken out of the English again.  These nouns pass fr-es as
+# unknown words and spa-eng unchanged, in every context tried (tests/test_engines.py);
+# Rosa ("Pink"), Ida ("Gone") and Vera ("Edge") do not.
+OPENING_NOUNS = ("Lucie", "Irma", "Edna", "Greta", "Hilda", "Nina", "Ursula", "Wanda", "Yvonne", "Zelda", "Lydia")
+# Named in signatures and the translation memory's keys: the English differs from before.
+OPENING_FIX = "open1"
+# A block's first word: after leading spaces, punctuation and entities (``&laquo;``), a run
+# of letters; a block opening on a digit is left alone (a number is a word Apertium knows).
+_FIRST_WORD = re.compile(r"^(?:\s|&#?\w+;|[^\w&])*([^\W\d_]+)")
+_LEXICAL_UNIT = re.compile(r"\^([^/$]*)/([^$]*)\$")
 
 
 class ApertiumEngine(Engine):
     name = "apertium"
     protection = "placeholder"
-    placeholder_words = PLACEHOLDER_NAMES
+    # Each call starts both stages' pipelines (about 0.2 s): 3,864 rpm2 sentences took 12.0 s
+    # in calls of 128, 7.0 s of 512, 6.4 s of 1,024 and 5.7 s in one (see also
+    # bench/bench_mt_quality.py); larger calls gain little and hold more in memory.
+    sentences_per_call = 1024
 
     def __init__(self, binary: str | None = None, timeout_s: float = _TIMEOUT_S):
         self._binary = binary
         self.timeout_s = timeout_s
+        self._analysers: dict[str, list[str] | None] = {}
 
     # -- discovery -------------------------------------------------------------------
     @cached_property
@@ -134,7 +145,7 @@ class ApertiumEngine(Engine):
         route = self.route(src) or []
         data = self.data_versions
         used = ",".join(f"{m}={data[m]}" for m in sorted(data) if m in _data_names(route))
-        return f"apertium-{self.version}|route:{'+'.join(route)}|data:{used or '?'}|{PLACEHOLDER_SCHEME}|src:{src}"
+        return f"apertium-{self.version}|route:{'+'.join(route)}|data:{used or '?'}|{OPENING_FIX}|src:{src}"
 
     # -- translation -----------------------------------------------------------------
     def translate_batch(self, sentences: Sequence[str], src: str) -> list[str]:
@@ -157,7 +168,11 @@ class ApertiumEngine(Engine):
 
     def _run(self, route: list[str], document: str) -> str:
         data = document.encode("utf-8")
-        for mode in route:
+        opened: dict[str, str] = {}
+        for n, mode in enumerate(route):
+            if n == len(route) - 1:
+                text, opened = self._open_unknown_first_words(mode, data.decode("utf-8", "replace"))
+                data = text.encode("utf-8")
             try:
                 proc = subprocess.run([self.binary, "-u", "-f", "html-noent", mode], input=data, capture_output=True,
                                       timeout=self.timeout_s, check=False)
@@ -167,4 +182,98 @@ class ApertiumEngine(Engine):
                 err = proc.stderr.decode("utf-8", "replace").strip()[-300:]
                 raise TranslationError(f"apertium {mode} failed (exit {proc.returncode}): {err}")
             data = proc.stdout
-        return data.decode("utf-8", "replace")
+        result = data.decode("utf-8", "replace")
+        if opened:
+            result = _BLOCK.sub(lambda m: _close_opening(m, opened), result)
+        return result
+
+    # -- sentence-opening unknown words (see OPENING_NOUNS) --------------------------------
+    def _open_unknown_first_words(self, mode: str, document: str) -> tuple[str, dict[str, str]]:
+        """``document`` with a known proper noun put before each block's first word that
+        ``mode``'s analyser does not know, and {block id: noun put there}.  Unchanged when
+        the analyser cannot be found (a custom install): the capital is then left as is."""
+        analyser = self._analyser(mode)
+        if analyser is None:
+            return document, {}
+        firsts = {}
+        for block_id, body in _BLOCK.findall(document):
+            m = _FIRST_WORD.match(body)
+            if m:
+                firsts[block_id] = m
+        if not firsts:
+            return document, {}
+        # One word a line, each closed by a full stop so no multiword unit joins two lines.
+        probe = "".join(f"{m.group(1)} .\n" for m in firsts.values())
+        try:
+            proc = subprocess.run(analyser, input=probe.encode("utf-8"), capture_output=True, timeout=self.timeout_s, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return document, {}
+        units = [(surface, analysis) for surface, analysis in _LEXICAL_UNIT.findall(proc.stdout.decode("utf-8", "replace"))
+                 if surface != "."]
+        if proc.returncode != 0 or len(units) != len(firsts):
+            return document, {}
+        opened: dict[str, str] = {}
+        for (block_id, m), (surface, analysis) in zip(firsts.items(), units):
+            if surface != m.group(1) or not analysis.startswith("*"):
+                continue
+            body = m.string.lower()
+            noun = next((n for n in OPENING_NOUNS if n.lower() not in body), None)
+            if noun is not None:
+                opened[block_id] = noun
+        if not opened:
+            return document, {}
+
+        def open_block(b: re.Match[str]) -> str:
+            noun = opened.get(b.group(1))
+            if noun is None:
+                return b.group(0)
+            start = firsts[b.group(1)].start(1)
+            body = b.group(2)
+            return f'<p id="s{b.group(1)}">{body[:start]}{noun} {body[start:]}</p>'
+
+        return _BLOCK.sub(open_block, document), opened
+
+    def _analyser(self, mode: str) -> list[str] | None:
+        """The command of ``mode``'s morphological analyser (the first program of its
+        ``.mode`` pipeline: ``lt-proc .../spa-eng.automorf.bin``), or None."""
+        if mode not in self._analysers:
+            self._analysers[mode] = _mode_analyser(self.binary, mode)
+        return self._analysers[mode]
+
+
+def _close_opening(block: re.Match[str], opened: dict[str, str]) -> str:
+    """Take the noun `ApertiumEngine._open_unknown_first_words` put in out of a translated block."""
+    noun = opened.get(block.group(1))
+    if noun is None:
+        return block.group(0)
+    body = re.sub(rf"(?<!\w){noun}(?:\s+|(?!\w))", "", block.group(2), count=1)
+    return f'<p id="s{block.group(1)}">{body}</p>'
+
+
+def _mode_analyser(binary: str, mode: str) -> list[str] | None:
+    import os
+    import shlex
+    from pathlib import Path
+
+    # The apertium script reads its modes from $APERTIUM_DATADIR/modes, by default the
+    # folder its installation prefix names (/usr/share/apertium).
+    datadir = os.environ.get("APERTIUM_DATADIR")
+    if not datadir:
+        try:
+            script = Path(binary).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            script = ""
+        m = re.search(r'APERTIUM_DATADIR:-([^}"]+)', script)
+        datadir = m.group(1) if m else str(Path(binary).resolve().parent.parent / "share" / "apertium")
+    try:
+        pipeline = (Path(datadir) / "modes" / f"{mode}.mode").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        first = shlex.split(pipeline.split("|", 1)[0])
+    except ValueError:
+        return None
+    if not first or Path(first[0]).name != "lt-proc" or any("$" in arg for arg in first):
+        return None
+    found = shutil.which(first[0])
+    return [found, *first[1:]] if found else None

@@ -22,8 +22,9 @@ class Engine(ABC):
     #: the source (neural models copy names), "placeholder" writes an unknown word
     #: that a rule-based engine passes through untouched.
     protection: str = "english"
-    #: with "placeholder": words to use first, before invented ones (``Zzqa``...)
-    placeholder_words: tuple[str, ...] = ()
+    #: sentences handed to `translate_batch` at a time (each call's results go to the
+    #: translation memory); None: 4 x the translator's batch_size
+    sentences_per_call: int | None = None
 
     @abstractmethod
     def supports(self, src: str) -> bool:
