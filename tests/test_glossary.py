@@ -85,6 +85,7 @@ def test_yaml_and_tsv_give_same_glossary(tmp_path):
     "english\tvariants\tlang\tnote\nAshgabat\tAchgabat|Achkhabad\tfr\tcapital\n",
     "\ufeffsource\ttarget\tlang\r\nAchgabat|Achkhabad\tAshgabat\tfr\r\n",  # a CAT tool's term base, BOM and CRLF
     "# exported\nLang\tNote\tSource\tTarget\nfr\tcapital\tAchgabat|Achkhabad\tAshgabat\n",
+    "Source term\tTarget term\tLanguage\nAchgabat|Achkhabad\tAshgabat\tfr\n",
     "Ashgabat\tAchgabat|Achkhabad\tfr\n",  # no header: english, variants, lang, note
 ])
 def test_tsv_header_names_the_columns(tmp_path, content):

@@ -356,7 +356,8 @@ def _entry(english: Any, variants: Any, lang: Any, note: Any, where: str, line: 
 # Header names a TSV glossary may use for its columns.  ``source``/``target`` is how CAT tools
 # export a term base (source term first): a header names the columns, so such a file is read
 # the right way round instead of locking every source form as the English one.
-_TSV_COLUMNS = {"english": "english", "target": "english", "variants": "variants", "source": "variants",
+_TSV_COLUMNS = {"english": "english", "target": "english", "target term": "english", "tgt": "english",
+                "variants": "variants", "source": "variants", "source term": "variants", "src": "variants",
                 "lang": "lang", "language": "lang", "note": "note", "notes": "note", "comment": "note"}
 _TSV_ORDER = ("english", "variants", "lang", "note")
 
