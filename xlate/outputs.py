@@ -59,6 +59,8 @@ def article_path(out: str | os.PathLike[str], article_id: str, ext: str, folder:
 
 # The per-article folders of OUT and the files each article has there.
 ARTICLE_FILES = {"articles": ("jsonl", "tmx", "xlf"), "cleaned": ("txt",), "removed": ("jsonl",)}
+# OUT's folder for the reviewer site (`xlate.report.build_report`'s default destination).
+REPORT_FOLDER = "report"
 
 
 def make_output_folder(out: str | os.PathLike[str], corpus: str | os.PathLike[str] | None = None) -> Path:
@@ -71,7 +73,7 @@ def make_output_folder(out: str | os.PathLike[str], corpus: str | os.PathLike[st
     out = Path(out)
     if corpus is not None and str(corpus) != "-":
         source, target = Path(corpus).resolve(), out.resolve()
-        if source == target or any(source.is_relative_to(target / name) for name in (*ARTICLE_FILES, "report")):
+        if source == target or any(source.is_relative_to(target / name) for name in (*ARTICLE_FILES, REPORT_FOLDER)):
             raise OutputError(f"OUT {out} would put its outputs among the articles of {corpus}; write them to another folder")
     out.mkdir(parents=True, exist_ok=True)
     marker = out / OUTPUT_FOLDER_MARKER

@@ -27,7 +27,7 @@ from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, OutputError, XlateError
 from xlate.outputs import (
-    article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
+    REPORT_FOLDER, article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
 )
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
@@ -293,7 +293,7 @@ def _drop_earlier_report(out: Path) -> None:
     (it holds the marker); `--report` or `xlate report OUT` builds the new one."""
     from xlate.report.build import MARKER
 
-    report = out / "report"
+    report = out / REPORT_FOLDER
     if (report / MARKER).is_file():
         shutil.rmtree(report)
 

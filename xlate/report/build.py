@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xlate.errors import ConfigError, OutputError
-from xlate.outputs import folder_mode
+from xlate.outputs import REPORT_FOLDER, folder_mode
 from xlate.report.align import AlignConfig, align_members
 from xlate.report.files import atomic_write_text, safe_page_name
 from xlate.report.html import GENERATOR, esc, external_link, highlighted, href, page
@@ -61,7 +61,7 @@ def build_report(out_dir: str | os.PathLike[str], *, dest: str | os.PathLike[str
     function wrote (it holds the marker file); anything else raises `OutputError`.
     """
     run = load_run(out_dir)
-    target = Path(dest) if dest is not None else Path(out_dir) / "report"
+    target = Path(dest) if dest is not None else Path(out_dir) / REPORT_FOLDER
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).is_file())):
         raise OutputError(f"{target} exists and is not an xlate report; choose an empty or new --dest folder")
     target.parent.mkdir(parents=True, exist_ok=True)
