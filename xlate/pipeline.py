@@ -27,7 +27,8 @@ from xlate import __version__
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, OutputError, XlateError
 from xlate.outputs import (
-    REPORT_FOLDER, article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
+    REPORT_FOLDER, article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json,
+    write_jsonl,
 )
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
