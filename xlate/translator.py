@@ -339,6 +339,8 @@ def _describe(engine: Engine) -> str:
         parts.append(str(info["compute_type"]))
     if info.get("beam"):
         parts.append(f"beam{info['beam']}")
+    if info.get("postedit"):  # what xlate does around the engine (Apertium's opening nouns)
+        parts.append(str(info["postedit"]))
     return ":".join(parts)
 
 

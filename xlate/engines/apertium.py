@@ -138,7 +138,7 @@ class ApertiumEngine(Engine):
     @property
     def info(self) -> dict[str, Any]:
         return {"engine": self.name, "engine_version": self.version, "model": None, "model_revision": None,
-                "data": self.data_versions,
+                "data": self.data_versions, "postedit": OPENING_FIX,
                 "routes": {f"{a}-{b}": mode for (a, b), mode in sorted(self.modes.items()) if b == "en" or (b, "en") in self.modes}}
 
     def signature_for(self, src: str) -> str:
