@@ -61,7 +61,7 @@ def test_apertium_opening_nouns_come_through_unchanged():
 @pytest.mark.parametrize("french, english", [
     # Apertium capitalised the first word it knows: "Betancourt Has said", "Calyon Goes".
     ("Betancourt a dit que tout va bien.", "Betancourt has said that everything goes well."),
-    ("« Calyon va investir », dit-il.", "« Calyon goes to invest », says-."),
+    ("« Calyon va investir », dit-il.", "« Calyon goes to invest », says."),
     ("Rachida Dati est contre.", "Rachida Dati is against."),
     ("Coïncidence fâcheuse", "Coïncidence fâcheuse"),
     # A known first word, a number first, and a sentence that holds the first nouns already.
@@ -72,6 +72,29 @@ def test_apertium_opening_nouns_come_through_unchanged():
 ])
 def test_apertium_unknown_opening_word_keeps_the_next_words_case(french, english):
     assert ApertiumEngine().translate_batch([french], "fr") == [english]
+
+
+@pytest.mark.parametrize("french, uninverted", [
+    ("« Nous partons », a-t-il dit.", "« Nous partons », il a dit."),
+    ("« Rien », dit-elle.", "« Rien », elle dit."),
+    ("Faut-il partir ?", "Il faut partir ?"),
+    ("A-t-il connaissance du dossier ?", "Il a connaissance du dossier ?"),
+    ("Que se passe-t-il ? Viendra-t-on ?", "Que se il passe ? On viendra ?"),
+    # Object pronouns, other hyphenated words and names are left alone.
+    ("Dites-nous tout, dit-on à Saint-Étienne.", "Dites-nous tout, on dit à Saint-Étienne."),
+    ("Peut-être à Aix-en-Provence, c'est-à-dire demain.", "Peut-être à Aix-en-Provence, c'est-à-dire demain."),
+])
+def test_french_subject_inversion_is_undone_before_apertium(french, uninverted):
+    from xlate.engines.apertium import _FRENCH_INVERSION, _uninvert
+
+    assert _FRENCH_INVERSION.sub(_uninvert, french) == uninverted
+
+
+@needs_apertium
+def test_apertium_french_inversion_translates_as_plain_order():
+    # fr-es left "a-t-il dit" half-analysed: "has says", "haindicado", "says-."
+    out = ApertiumEngine().translate_batch(["« Nous partons », a-t-il dit.", "« Nous partons », a-t-elle indiqué."], "fr")
+    assert out == ["« We leave », it has said.", "« We leave », it has indicated."]
 
 
 @needs_apertium

@@ -40,7 +40,7 @@ def test_apertium_article_locked_names_and_alignment():
 @pytest.mark.parametrize("french, english", [
     # A locked name opening the sentence: Apertium capitalised the next word ("Kaja Kallas Has").
     ("Kaja Kallas a rappelé les sanctions.", "Kaja Kallas has remembered the sanctions."),
-    ("« Kallas et Tokaïev sont arrivés », dit-il.", "« Kallas and Tokayev are arrived », says-."),
+    ("« Kallas et Tokaïev sont arrivés », dit-il.", "« Kallas and Tokayev are arrived », says."),
     ("UE-Asie centrale : Kaja Kallas mise sur la coopération", "EU-Central Asia : Kaja Kallas put on the cooperation"),
     # Inside the sentence the name stays an unknown word, which keeps its article.
     ("Il a rencontré le Tokaïev de la presse.", "It has found the Tokayev of the press."),
