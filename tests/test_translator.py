@@ -171,3 +171,13 @@ def test_engine_gets_its_own_number_of_sentences_per_call(monkeypatch):
     results = list(Translator("apertium", batch_size=8).translate_many(articles, lang="fr"))
     assert calls == [1024, 26, 150]  # whole articles are gathered up to 1,024 sentences (35 here), then the rest
     assert results[39].pairs[29].english == "PHRASE 39 29."
+
+
+@needs_apertium
+def test_articles_per_pass_follow_the_engines_call_size(tiny_marian):
+    # `xlate run` hands the translator enough articles for one engine call: 64 for Apertium
+    # (1,024 sentences a call), 16 for Marian on 128, so its progress still moves on a CPU.
+    from xlate.pipeline import articles_per_pass
+
+    assert articles_per_pass(Translator("apertium")) == 64
+    assert articles_per_pass(Translator("marian", model=tiny_marian, device="cpu")) == 16

@@ -467,11 +467,15 @@ def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, An
     return record
 
 
-# Articles per translate_many call: engines batch sentences across them, and Apertium's
-# calls cost 0.2 s each to start, so a call should hold about a thousand sentences (64
-# articles of 20).  A killed run loses no engine work: each call's translations are already
-# in the translation memory.
-TRANSLATE_CHUNK = 64
+def articles_per_pass(translator) -> int:
+    """Articles per translate_many call: enough for one engine call (sentences are batched
+    across them; an Apertium call costs 0.2 s to start and takes 1,024 sentences, about 64
+    articles), few enough that progress and the resume state move every few seconds with
+    Marian on a CPU (128 sentences a call: 16 articles).  A killed run loses no engine work
+    either way: each call's translations are already in the translation memory."""
+    engine = translator.engines[0]
+    per_call = engine.sentences_per_call or 4 * translator.batch_size
+    return max(16, min(64, per_call // 16))
 
 
 def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, tick) -> None:
@@ -489,8 +493,9 @@ def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, 
         else:
             todo.append(doc_id)
     with open(state_path, "a", encoding="utf-8") as state:
-        for start in range(0, len(todo), TRANSLATE_CHUNK):
-            chunk = todo[start:start + TRANSLATE_CHUNK]
+        step = articles_per_pass(translator)
+        for start in range(0, len(todo), step):
+            chunk = todo[start:start + step]
             errors = translate_articles(translator, chunk, records, out)
             for doc_id in chunk:
                 record = records[doc_id]

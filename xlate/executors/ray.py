@@ -52,10 +52,10 @@ from xlate import __version__
 from xlate.executors import ExecutorError
 from xlate.outputs import article_path, dumps_line, write_atomic
 from xlate.pipeline import (
-    TRANSLATE_CHUNK,
     Job,
     RunConfig,
     RunSummary,
+    articles_per_pass,
     clean_many,
     count_existing,
     finish,
@@ -820,7 +820,7 @@ def _translate(job: Job, records, summary: RunSummary, failures: list[dict[str, 
     actors = max(1, min(len(todo), gpus if gpus else cpus - 1))  # one CPU stays free (ray#44687)
     # As many articles a call as a local run (an Apertium call starts its processes), but
     # never so many that an actor goes without a batch.
-    batch = max(1, min(TRANSLATE_CHUNK, -(-len(todo) // actors)))
+    batch = max(1, min(articles_per_pass(job.translator), -(-len(todo) // actors)))
     results = ray.data.from_items(todo).map_batches(
         _TranslateBatch, batch_size=batch, batch_format="pandas", compute=ray.data.ActorPoolStrategy(size=actors),
         num_gpus=1 if gpus else 0, num_cpus=1, fn_constructor_kwargs={"config": job.config, "out": str(job.out)},
