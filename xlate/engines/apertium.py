@@ -10,11 +10,14 @@ fast (hundreds of sentences a second) compared with one process per sentence.
 from __future__ import annotations
 
 import html
+import os
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from xlate.engines.base import Engine
@@ -264,15 +267,11 @@ def _close_opening(block: re.Match[str], opened: dict[str, str]) -> str:
     noun = opened.get(block.group(1))
     if noun is None:
         return block.group(0)
-    body = re.sub(rf"(?<!\w){noun}(?:\s+|(?!\w))", "", block.group(2), count=1)
+    body = re.sub(rf"(?<!\w){re.escape(noun)}(?:\s+|(?!\w))", "", block.group(2), count=1)
     return f'<p id="s{block.group(1)}">{body}</p>'
 
 
 def _mode_analyser(binary: str, mode: str) -> list[str] | None:
-    import os
-    import shlex
-    from pathlib import Path
-
     # The apertium script reads its modes from $APERTIUM_DATADIR/modes, by default the
     # folder its installation prefix names (/usr/share/apertium).
     datadir = os.environ.get("APERTIUM_DATADIR")
