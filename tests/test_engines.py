@@ -74,6 +74,16 @@ def test_apertium_unknown_opening_word_keeps_the_next_words_case(french, english
     assert ApertiumEngine().translate_batch([french], "fr") == [english]
 
 
+@needs_apertium
+def test_apertium_without_an_analyser_translates_as_apertium_alone(monkeypatch):
+    # A custom install whose .mode file cannot be read: the opening step is skipped, not fatal.
+    import xlate.engines.apertium as apertium
+
+    assert apertium._mode_analyser(ApertiumEngine().binary, "spa-eng") is not None
+    monkeypatch.setattr(apertium, "_mode_analyser", lambda binary, mode: None)
+    assert ApertiumEngine().translate_batch(["Betancourt a dit."], "fr") == ["Betancourt Has said."]
+
+
 @pytest.mark.parametrize("french, uninverted", [
     ("« Nous partons », a-t-il dit.", "« Nous partons », il a dit."),
     ("« Rien », dit-elle.", "« Rien », elle dit."),
