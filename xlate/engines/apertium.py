@@ -221,13 +221,14 @@ class ApertiumEngine(Engine):
             proc = subprocess.run(analyser, input=probe.encode("utf-8"), capture_output=True, timeout=self.timeout_s, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return document, {}
-        units = [(surface, analysis) for surface, analysis in _LEXICAL_UNIT.findall(proc.stdout.decode("utf-8", "replace"))
-                 if surface != "."]
-        if proc.returncode != 0 or len(units) != len(firsts):
+        lines = proc.stdout.decode("utf-8", "replace").split("\n")  # lt-proc keeps the line breaks
+        if proc.returncode != 0 or len(lines) < len(firsts):
             return document, {}
         opened: dict[str, str] = {}
-        for (block_id, m), (surface, analysis) in zip(firsts.items(), units):
-            if surface != m.group(1) or not analysis.startswith("*"):
+        for (block_id, m), line in zip(firsts.items(), lines):
+            unit = _LEXICAL_UNIT.search(line)
+            # The word must come back as one unit, unknown ("*"): anything else is left alone.
+            if unit is None or unit.group(1) != m.group(1) or not unit.group(2).startswith("*"):
                 continue
             body = m.string.lower()
             noun = next((n for n in OPENING_NOUNS if n.lower() not in body), None)
