@@ -6,11 +6,11 @@ language (``fr``: only French articles) and a note.  Two file formats:
 TSV (``#`` comments, optional header)::
 
     english<TAB>variants separated by |<TAB>lang (empty = any)<TAB>note
+    Ashgabat	Achgabat|Achkhabad|Ashkhabad	fr	capital of Turkmenistan
 
 A header row names the columns, in any order: ``english`` (or ``target``), ``variants`` (or
 ``source``), ``lang``, ``note`` -- so a term base exported as ``source<TAB>target`` is read
 the right way round.
-    Ashgabat	Achgabat|Achkhabad|Ashkhabad	fr	capital of Turkmenistan
 
 YAML, a list of mappings (or ``{"terms": [...]}``)::
 
