@@ -81,15 +81,17 @@ def test_yaml_and_tsv_give_same_glossary(tmp_path):
     assert gy.entries[0] == GlossaryEntry("Ashgabat", ("Achgabat", "Achkhabad"), "fr")
 
 
-@pytest.mark.parametrize("content", [
-    "english\tvariants\tlang\tnote\nAshgabat\tAchgabat|Achkhabad\tfr\tcapital\n",
-    "\ufeffsource\ttarget\tlang\r\nAchgabat|Achkhabad\tAshgabat\tfr\r\n",  # a CAT tool's term base, BOM and CRLF
-    "# exported\nLang\tNote\tSource\tTarget\nfr\tcapital\tAchgabat|Achkhabad\tAshgabat\n",
-    "Source term\tTarget term\tLanguage\nAchgabat|Achkhabad\tAshgabat\tfr\n",
-    "Ashgabat\tAchgabat|Achkhabad\tfr\n",  # no header: english, variants, lang, note
+@pytest.mark.parametrize("name, content", [
+    ("g.tsv", "english\tvariants\tlang\tnote\nAshgabat\tAchgabat|Achkhabad\tfr\tcapital\n"),
+    ("g.tsv", "\ufeffsource\ttarget\tlang\r\nAchgabat|Achkhabad\tAshgabat\tfr\r\n"),  # a CAT tool's term base, BOM and CRLF
+    ("g.tsv", "# exported\nLang\tNote\tSource\tTarget\nfr\tcapital\tAchgabat|Achkhabad\tAshgabat\n"),
+    ("g.tsv", "Source term\tTarget term\tLanguage\nAchgabat|Achkhabad\tAshgabat\tfr\n"),
+    ("g.tsv", "Ashgabat\tAchgabat|Achkhabad\tfr\n"),  # no header: english, variants, lang, note
+    ("g.csv", "\ufeffSource,Target,Language,Note\r\nAchgabat|Achkhabad,Ashgabat,fr,\"capital, Turkmenistan\"\r\n"),
+    ("g.csv", "# comment\n\nAshgabat,Achgabat|Achkhabad,fr\n"),
 ])
-def test_tsv_header_names_the_columns(tmp_path, content):
-    path = tmp_path / "g.tsv"
+def test_tsv_and_csv_header_names_the_columns(tmp_path, name, content):
+    path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     (entry,) = Glossary.load(path).entries
     assert (entry.english, entry.variants, entry.lang) == ("Ashgabat", ("Achgabat", "Achkhabad"), "fr")
@@ -108,7 +110,9 @@ ERROR_CASES = [
     ("g.yaml", "- english: Ashgabat\n  variants: [Achgabat\n", "g.yaml:"),
     ("g.yaml", "- english: Ashgabat\n  variant: [Achgabat]\n", "g.yaml:1: unknown key(s) ['variant']"),
     ("g.yaml", "- english: Ashgabat\n- english: ''\n", "g.yaml:2: the English form is empty"),
-    ("g.csv", "Ashgabat,Achgabat\n", "unknown glossary format '.csv'"),
+    ("g.txt", "Ashgabat\tAchgabat\n", "unknown glossary format '.txt'; use .tsv, .csv or .yaml"),
+    ("g.csv", "source,target\nAchgabat,Ashgabat,fr\n", "g.csv:2: 3 comma-separated columns, but the header names 2;"),
+    ("g.csv", 'Ashgabat,"Achgabat\n', "g.csv:"),
 ]
 
 

@@ -34,7 +34,7 @@ def cli() -> None:
 @click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
               help="Translation engine; auto = marian if its model is available, else apertium.")
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv or .yaml) of locked names.")
+@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv, .csv or .yaml) of locked names.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
 @click.option("--embeddings", is_flag=True, help="Clustering scores cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")

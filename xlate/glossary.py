@@ -10,7 +10,7 @@ TSV (``#`` comments, optional header)::
 
 A header row names the columns, in any order: ``english`` (or ``target``), ``variants`` (or
 ``source``), ``lang``, ``note`` -- so a term base exported as ``source<TAB>target`` is read
-the right way round.
+the right way round.  CSV (``.csv``, cells quoted where they hold a comma) is read the same way.
 
 YAML, a list of mappings (or ``{"terms": [...]}``)::
 
@@ -138,12 +138,12 @@ class Glossary:
     # -- loading ---------------------------------------------------------------------
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "Glossary":
-        """Read a ``.tsv`` or ``.yaml``/``.yml`` glossary; `GlossaryError` names file:line and the fix."""
+        """Read a ``.tsv``, ``.csv`` or ``.yaml``/``.yml`` glossary; `GlossaryError` names file:line and the fix."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise GlossaryError(f"{path}: no such glossary file; pass an existing .tsv or .yaml file") from None
+            raise GlossaryError(f"{path}: no such glossary file; pass an existing .tsv, .csv or .yaml file") from None
         except UnicodeDecodeError as exc:
             raise GlossaryError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save the glossary as UTF-8") from None
         except OSError as exc:
@@ -151,10 +151,12 @@ class Glossary:
         suffix = path.suffix.lower()
         if suffix == ".tsv":
             entries = list(_parse_tsv(text, str(path)))
+        elif suffix == ".csv":
+            entries = list(_parse_csv(text, str(path)))
         elif suffix in (".yaml", ".yml"):
             entries = list(_parse_yaml(text, str(path)))
         else:
-            raise GlossaryError(f"{path}: unknown glossary format {suffix or '(no extension)'!r}; use .tsv or .yaml")
+            raise GlossaryError(f"{path}: unknown glossary format {suffix or '(no extension)'!r}; use .tsv, .csv or .yaml")
         if not entries:
             raise GlossaryError(f"{path}: the glossary has no entries; add lines like 'Ashgabat<TAB>Achgabat<TAB>fr'")
         try:
@@ -381,14 +383,32 @@ def _tsv_header(cells: list[str], where: str, number: int) -> tuple[int, ...] | 
 
 
 def _parse_tsv(text: str, where: str) -> Iterable[GlossaryEntry]:
+    rows = ((number, raw.rstrip("\r\n").split("\t")) for number, raw in enumerate(text.splitlines(), start=1))
+    return _parse_rows(rows, where, "tab-separated", "separate columns with a TAB")
+
+
+def _parse_csv(text: str, where: str) -> Iterable[GlossaryEntry]:
+    """A term base as spreadsheets and CAT tools export it: comma-separated, cells quoted
+    when they hold a comma; a header row names the columns as in TSV."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise GlossaryError(f"{where}:{reader.line_num}: malformed CSV ({exc}); quote cells that hold commas or quotes") from None
+    return _parse_rows(rows, where, "comma-separated", "separate columns with commas, quoting a cell that holds one")
+
+
+def _parse_rows(rows: Iterable[tuple[int, list[str]]], where: str, kind: str, fix: str) -> Iterable[GlossaryEntry]:
+    """Entries from (line number, cells) rows of a TSV or CSV glossary."""
     columns: tuple[int, ...] = (0, 1, 2, 3)
     header_width = 0
     first = True
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r\n")
-        if not line.strip() or line.lstrip().startswith("#"):
+    for number, cells in rows:
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
-        cells = line.split("\t")
         if first:
             first = False
             header = _tsv_header(cells, where, number)
@@ -396,12 +416,12 @@ def _parse_tsv(text: str, where: str) -> Iterable[GlossaryEntry]:
                 columns, header_width = header, len(cells)
                 continue
         if header_width and len(cells) > header_width:
-            raise GlossaryError(f"{where}:{number}: {len(cells)} tab-separated columns, but the header names "
+            raise GlossaryError(f"{where}:{number}: {len(cells)} {kind} columns, but the header names "
                                 f"{header_width}; name every column in the header or remove the extra cells")
         if len(cells) < 2 or len(cells) > 4:
             raise GlossaryError(
-                f"{where}:{number}: expected 2 to 4 tab-separated columns (english, variants, lang, note), "
-                f"found {len(cells)}; separate columns with a TAB, variants with '|'")
+                f"{where}:{number}: expected 2 to 4 {kind} columns (english, variants, lang, note), "
+                f"found {len(cells)}; {fix}, variants with '|'")
         cells += [""] * (4 - len(cells))
         english, variants, lang, note = (cells[k] if k >= 0 else "" for k in columns)
         yield _entry(english, variants if variants.strip() else [], lang.strip(), note, where, number)

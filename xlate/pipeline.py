@@ -64,7 +64,7 @@ class RunConfig:
         if self.batch_size < 1 or self.beam < 1:
             raise ConfigError(f"batch_size and beam must be >= 1, got {self.batch_size} and {self.beam}")
         if self.glossary is not None and not Path(self.glossary).is_file():
-            raise ConfigError(f"glossary file {self.glossary!r} not found; pass an existing .tsv or .yaml file")
+            raise ConfigError(f"glossary file {self.glossary!r} not found; pass an existing .tsv, .csv or .yaml file")
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
