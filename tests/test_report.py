@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -12,6 +13,7 @@ import pytest
 
 from outfolder_fixture import HOSTILE_IMG, HOSTILE_SCRIPT, ID_A, ID_B, ID_HOSTILE, build_out_folder
 from xlate.errors import ConfigError, OutputError
+from xlate.outputs import read_jsonl
 from xlate.report import build_report
 from xlate.report.align import AlignConfig, align_members
 from xlate.report.build import ReportConfig, article_page, cluster_page
@@ -252,6 +254,30 @@ def test_index_pages_hold_clusters_per_page_and_every_link_resolves(out, tmp_pat
                 assert (page_path.parent / unquote(target)).exists(), (page_path, link)
     with pytest.raises(ConfigError, match=re.escape("clusters_per_page=0 must be an integer >= 1")):
         ReportConfig(clusters_per_page=0)
+
+
+def test_big_clusters_fold_each_links_reasons_under_its_names(out, tmp_path):
+    # A cluster joined by many links would bury its sentences under screens of reasons: past
+    # FOLD_LINKS_AFTER, each link is one summary line (pair, score, first shared names).
+    import shutil
+
+    from xlate.report.build import FOLD_LINKS_AFTER
+
+    run = tmp_path / "run"
+    shutil.copytree(out, run, ignore=shutil.ignore_patterns("report"))
+    clusters = read_jsonl(run / "clusters.jsonl")
+    link = clusters[0]["links"][0]
+    clusters[0]["links"] = [dict(link, reasons=dict(link["reasons"], entities=[f"name{k}" for k in range(n + 1)]))
+                            for n in range(FOLD_LINKS_AFTER + 1)]
+    (run / "clusters.jsonl").write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
+    tree = _tree(build_report(run).parent / cluster_page(clusters[0]["cluster"]))
+    summaries = [" ".join(s.text_content().split()) for s in tree.xpath("//ul[@class='links']/li/details/summary")]
+    assert len(summaries) == FOLD_LINKS_AFTER + 1
+    assert summaries[0].endswith("name0") and summaries[3].endswith("name0, name1, name2, name3")
+    assert "shared names: name0" in " ".join(tree.xpath("//ul[@class='links']/li/details")[0].text_content().split())
+    # with few links, the reasons stay open (the seeds' site: one link)
+    small = _tree(build_report(out, dest=tmp_path / "small").parent / cluster_page("c0001"))
+    assert small.xpath("//ul[@class='links']/li") and not small.xpath("//ul[@class='links']//details")
 
 
 def test_cluster_page_aligns_members(site):

@@ -31,6 +31,7 @@ from xlate.report.spans import english_term_spans, source_term_spans
 
 MARKER = ".xlate-report"
 INDEX_LINKS = 5  # links shown per cluster on the index; its cluster page shows them all
+FOLD_LINKS_AFTER = 3  # a cluster page with more links folds each one's reasons under a summary line
 
 
 @dataclass(frozen=True)
@@ -227,19 +228,26 @@ class _Site:
         parts.append(self.pager(number))
         return "\n".join(p for p in parts if p)
 
-    def links(self, cluster: dict[str, Any], limit: int | None = None) -> str:
+    def links(self, cluster: dict[str, Any], limit: int | None = None, *, fold_after: int | None = None) -> str:
         """The links that join the cluster, with their reasons; ``limit``: the first ones
-        only, and a link to the cluster page for the rest (the index stays small)."""
+        only, and a link to the cluster page for the rest (the index stays small).  With
+        more than ``fold_after`` links, each one's reasons fold under a one-line summary
+        (its shared names), so a big cluster's page reaches its sentences (no script)."""
         links = cluster.get("links") or []
         if not links:
             return '<span class="muted">\u2014</span>'
+        fold = fold_after is not None and len(links[:limit]) > fold_after
         items = []
         for link in links[:limit]:
             score = link.get("score")
             score_text = f"{score:.3f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else esc(score)
             reason_text = _reasons(link.get("reasons"))
-            items.append(f"<li><code>{esc(link.get('a'))}</code> \u2194 <code>{esc(link.get('b'))}</code> "
-                         f"<strong>{score_text}</strong> <span class=\"muted\">{reason_text}</span></li>")
+            pair = f"<code>{esc(link.get('a'))}</code> \u2194 <code>{esc(link.get('b'))}</code> <strong>{score_text}</strong>"
+            if fold:
+                items.append(f"<li><details><summary>{pair} <span class=\"muted\">{_names_summary(link.get('reasons'))}"
+                             f"</span></summary><span class=\"muted\">{reason_text}</span></details></li>")
+            else:
+                items.append(f"<li>{pair} <span class=\"muted\">{reason_text}</span></li>")
         pairs = cluster.get("linked_pairs")
         note = (f'<p class="muted">the {len(links)} strongest links that join the members, of {esc(pairs)} linked pairs; '
                 '<code>xlate explain</code> gives any other pair</p>'
@@ -342,7 +350,7 @@ class _Site:
                  f"Sentences are matched on their English translations (token-set ratio \u2265 {self.config.align.score_cutoff:g}, "
                  f"one sentence per article per row): <span class=\"badge shared\">shared</span> rows say the same thing in "
                  f"several outlets, <span class=\"badge only\">only one</span> rows are reported by one outlet alone.</p>"]
-        parts.append(f"<h2>Links</h2>{self.links(cluster)}")
+        parts.append(f"<h2>Links</h2>{self.links(cluster, fold_after=FOLD_LINKS_AFTER)}")
         english = [[str(s.get("english") or "") for s in self.sentences(m)] for m in shown]
         rows = align_members(english, self.config.align)
         shared_count = [0] * len(shown)
@@ -393,6 +401,15 @@ def _facts(doc: dict[str, Any]) -> str:
     date = doc.get("published") or (f"page stamp {doc['date_stamp']}" if doc.get("date_stamp") else "no date")
     facts = [doc.get("source") or "unknown source", date, doc.get("lang") or "unknown language"]
     return " \u00b7 ".join(esc(f) for f in facts)
+
+
+def _names_summary(reasons: Any, shown: int = 6) -> str:
+    """A link's first shared names, for its folded summary line."""
+    names = reasons.get("entities") if isinstance(reasons, dict) else None
+    if not isinstance(names, (list, tuple)) or not names:
+        return "no shared names"
+    more = f" +{len(names) - shown}" if len(names) > shown else ""
+    return esc(", ".join(str(n) for n in names[:shown]) + more)
 
 
 def _reasons(reasons: Any) -> str:
