@@ -275,6 +275,9 @@ def test_big_clusters_fold_each_links_reasons_under_its_names(out, tmp_path):
     assert len(summaries) == FOLD_LINKS_AFTER + 1
     assert summaries[0].endswith("name0") and summaries[3].endswith("name0, name1, name2, name3")
     assert "shared names: name0" in " ".join(tree.xpath("//ul[@class='links']/li/details")[0].text_content().split())
+    # the index folds them the same way
+    index_rows = _tree(run / "report" / "index.html").xpath("//table[@class='clusters']/tbody/tr")
+    assert len(index_rows[0].xpath(".//ul[@class='links']/li/details")) == FOLD_LINKS_AFTER + 1
     # with few links, the reasons stay open (the seeds' site: one link)
     small = _tree(build_report(out, dest=tmp_path / "small").parent / cluster_page("c0001"))
     assert small.xpath("//ul[@class='links']/li") and not small.xpath("//ul[@class='links']//details")

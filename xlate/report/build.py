@@ -31,7 +31,7 @@ from xlate.report.spans import english_term_spans, source_term_spans
 
 MARKER = ".xlate-report"
 INDEX_LINKS = 5  # links shown per cluster on the index; its cluster page shows them all
-FOLD_LINKS_AFTER = 3  # a cluster page with more links folds each one's reasons under a summary line
+FOLD_LINKS_AFTER = 3  # a cluster (page or index row) with more links folds each one's reasons under a summary line
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class _Site:
             parts.append(
                 f'<tr id="{esc(cid)}"><td><a href="{href(cluster_page(cid))}">{esc(cid)}</a></td>'
                 f'<td class="num">{len(cluster["members"])}</td><td><ul class="members">{"".join(members)}</ul></td>'
-                f"<td>{self.links(cluster, INDEX_LINKS)}</td></tr>"
+                f"<td>{self.links(cluster, INDEX_LINKS, fold_after=FOLD_LINKS_AFTER)}</td></tr>"
             )
         parts.append("</tbody></table>")
         parts.append(self.pager(number))
