@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -59,3 +60,18 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
                 yield result
         finally:
             stop.set()
+
+
+def map_batches(items: Iterable[T], size: int, workers: int, local: Callable[[list[T]], Any],
+                remote: Callable[[list[T]], Any], *, initializer: Callable[..., None] | None = None,
+                initargs: tuple = ()) -> Iterator[Any]:
+    """``items`` in batches of ``size``, each mapped, results in order: by ``local`` in this
+    process, or by ``remote`` in ``workers`` spawned processes (`spawn_imap`, with its
+    ``initializer``) when there are at least two batches.  One batch (a small corpus, a
+    test) stays here: starting processes would cost more than it saves."""
+    batches = batched(items, size)
+    head = list(islice(batches, 2))
+    every = chain(head, batches)
+    if workers > 1 and len(head) > 1:
+        return spawn_imap(remote, every, workers, initializer=initializer, initargs=initargs)
+    return map(local, every)

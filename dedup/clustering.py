@@ -16,14 +16,14 @@ the same clusters whatever their input order.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, islice
 from typing import Any
 
 import numpy as np
 
-from ._pool import batched
+from ._pool import map_batches
 from .config import ClusterConfig
 from .entities import AliasTable
 from .errors import DedupError
@@ -74,18 +74,9 @@ def fingerprints(
     """
     config = config or ClusterConfig()
     table = AliasTable(aliases) if aliases else None
-    batches = batched(iter_inputs(docs), config.batch_size)
-    head = list(islice(batches, 2))
-    if config.workers <= 1 or len(head) < 2:
-        # One batch (a small corpus, a test): starting processes would cost more than it saves.
-        for batch in chain(head, batches):
-            yield from fingerprint_batch(batch, config, table)
-        return
-    from ._pool import spawn_imap
-
-    plain_aliases = dict(aliases) if aliases else None
-    jobs = ((batch, config, plain_aliases) for batch in chain(head, batches))
-    for result in spawn_imap(_worker_batch, jobs, config.workers):
+    remote = functools.partial(_worker_batch, config=config, aliases=dict(aliases) if aliases else None)
+    for result in map_batches(iter_inputs(docs), config.batch_size, config.workers,
+                              lambda batch: fingerprint_batch(batch, config, table), remote):
         yield from result
 
 

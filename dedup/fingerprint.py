@@ -325,9 +325,8 @@ def fingerprint_batch(
 _WORKER_TABLE: tuple[dict | None, AliasTable | None] = (None, None)
 
 
-def _worker_batch(args: tuple[list[ArticleInput], ClusterConfig, dict | None]) -> PackedFingerprints:
+def _worker_batch(items: list[ArticleInput], config: ClusterConfig, aliases: dict | None) -> PackedFingerprints:
     global _WORKER_TABLE
-    items, config, aliases = args
     if _WORKER_TABLE[0] != aliases:
         _WORKER_TABLE = (aliases, AliasTable(aliases) if aliases else None)
     return PackedFingerprints(fingerprint_batch(items, config, _WORKER_TABLE[1], share=False))

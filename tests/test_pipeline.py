@@ -137,7 +137,7 @@ def test_workers_clean_and_fingerprint_in_processes_with_the_same_outputs(tmp_pa
     file is the one a single process writes (run.json records the workers)."""
     import dataclasses
 
-    import xlate.pipeline as pipeline
+    import xlate.cleaning
     from dedup.config import ClusterConfig
 
     corpus = tmp_path / "corpus"
@@ -147,7 +147,7 @@ def test_workers_clean_and_fingerprint_in_processes_with_the_same_outputs(tmp_pa
     for article in sorted((ROOT / "corpora" / "rpm2-excerpt").glob("*.txt")):
         shutil.copy(article, corpus / article.name)
     (corpus / "menu.txt").write_text("Accueil\nPolitique\nSport\n", encoding="utf-8")  # nothing left: a failure
-    monkeypatch.setattr(pipeline, "CLEAN_BATCH", 4)  # 14 articles: 4 batches, so the pool is used
+    monkeypatch.setattr(xlate.cleaning, "CLEAN_BATCH", 4)  # 14 articles: 4 batches, so the pool is used
     outs = {}
     for workers in (1, 2):
         outs[workers] = tmp_path / f"w{workers}"

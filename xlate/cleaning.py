@@ -4,11 +4,10 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
-from dedup._pool import batched, spawn_imap
+from dedup._pool import map_batches
 from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
@@ -79,13 +78,10 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     if out is not None:
         make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     cleaner, docs = _cleaner_and_documents(corpus, max_bytes, on_error, cleaner_config)
-    batches = batched(docs, CLEAN_BATCH)  # stdin's articles are a list, a folder's a generator
-    head = list(islice(batches, 2))
-    if out is not None and workers > 1 and len(head) > 1:
-        per_batch = spawn_imap(_clean_write_batch, chain(head, batches), workers,
-                               initializer=_init_clean_write, initargs=(cleaner, str(out)))
-    else:
-        per_batch = (_clean_and_write(batch, cleaner, out, stdout) for batch in chain(head, batches))
+    # Workers write into OUT only; JSONL on stdout is written here, in order.
+    per_batch = map_batches(docs, CLEAN_BATCH, workers if out is not None else 1,
+                            lambda batch: _clean_and_write(batch, cleaner, out, stdout), _clean_write_batch,
+                            initializer=_init_clean_write, initargs=(cleaner, str(out)))
     for outcomes in per_batch:
         for doc_id, reasons in outcomes:
             articles += 1
@@ -109,7 +105,10 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     return failures
 
 
-CLEAN_BATCH = 512  # articles a worker cleans and writes per task
+# Articles cleaned together, by `xlate clean` and `xlate run`: languages are identified a
+# batch at a time (dedup.langid), and with workers a batch is one task.  A module constant
+# (read when used) so tests can make batches small.
+CLEAN_BATCH = 512
 
 
 def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | None, stdout: IO[str] | None) -> list[tuple[str, list[str]]]:

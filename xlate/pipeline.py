@@ -14,7 +14,6 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -24,6 +23,7 @@ from dedup.errors import CorpusReadError
 from dedup.langid import signature as langid_signature
 from dedup.reader import DEFAULT_MAX_BYTES, missing_corpus, read_corpus
 from xlate import __version__
+from xlate import cleaning
 from xlate.cleaning import NOTHING_LEFT, with_languages
 from xlate.errors import ConfigError, OutputError, XlateError
 from xlate.outputs import (
@@ -351,11 +351,6 @@ def _signature(config: RunConfig, glossary, translator, cluster_config) -> str:
     return "|".join(parts)
 
 
-# Articles cleaned together: languages are identified a batch at a time (dedup.langid),
-# and with workers a batch is one task.  A module constant so tests can make batches small.
-CLEAN_BATCH = 512
-
-
 def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures, tick) -> list:
     """Clean every article (writing cleaned/ and removed/), then cluster what is left.
 
@@ -364,20 +359,17 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
     setting, the CLI's default: the CPUs available) and more than one batch, that happens
     in a pool of spawned processes, and the parent only reads files and rebuilds
     fingerprints.  The clusters, records and files are the same either way (tested)."""
-    from dedup._pool import batched, spawn_imap
+    from dedup._pool import map_batches
     from dedup.clustering import cluster_fingerprints
     from dedup.entities import AliasTable
 
     docs = read_corpus(job.corpus, max_bytes=job.config.max_bytes, on_error=failures.reader())
-    batches = batched(docs, CLEAN_BATCH)
-    head = list(islice(batches, 2))
     config = job.cluster_config
-    if config.workers > 1 and len(head) > 1:
-        per_batch = spawn_imap(_clean_fingerprint_batch, chain(head, batches), config.workers,
-                               initializer=_init_clean_worker, initargs=(cleaner, str(job.out), config, job.aliases))
-    else:
-        table = AliasTable(job.aliases) if job.aliases else None
-        per_batch = (_clean_and_fingerprint(batch, cleaner, job.out, config, table) for batch in chain(head, batches))
+    table = AliasTable(job.aliases) if job.aliases else None
+    per_batch = map_batches(docs, cleaning.CLEAN_BATCH, config.workers,
+                            lambda batch: _clean_and_fingerprint(batch, cleaner, job.out, config, table),
+                            _clean_fingerprint_batch, initializer=_init_clean_worker,
+                            initargs=(cleaner, str(job.out), config, job.aliases))
     fps: list = []
     done = 0
     for outcomes, batch_fps in per_batch:
