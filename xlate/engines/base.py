@@ -57,6 +57,3 @@ class Engine(ABC):
     def close(self) -> None:
         """Release processes or memory; the engine may be used again afterwards."""
 
-
-def batched(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
