@@ -29,7 +29,8 @@ _JSONL_FIELDS = ("title", "lang", "url", "published", "source")
 # and *.html are not articles, so a corpus walk passes over it (an OUT inside the corpus
 # folder would otherwise be read back as articles).
 OUTPUT_FOLDER_MARKER = ".xlate-out"
-OUTPUT_FOLDER_MARKERS = (OUTPUT_FOLDER_MARKER, ".xlate-report")
+REPORT_FOLDER_MARKER = ".xlate-report"
+OUTPUT_FOLDER_MARKERS = (OUTPUT_FOLDER_MARKER, REPORT_FOLDER_MARKER)
 
 ErrorHandler = Callable[[CorpusReadError], None]
 

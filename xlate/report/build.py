@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dedup.reader import REPORT_FOLDER_MARKER
 from xlate.errors import ConfigError, OutputError
 from xlate.outputs import REPORT_FOLDER, folder_mode
 from xlate.report.align import AlignConfig, align_members
@@ -29,7 +30,7 @@ from xlate.report.html import GENERATOR, esc, external_link, highlighted, href, 
 from xlate.report.load import RunFolder, load_run
 from xlate.report.spans import english_term_spans, source_term_spans
 
-MARKER = ".xlate-report"
+MARKER = REPORT_FOLDER_MARKER  # the reader passes over a folder holding it
 INDEX_LINKS = 5  # links shown per cluster on the index; its cluster page shows them all
 FOLD_LINKS_AFTER = 3  # a cluster (page or index row) with more links folds each one's reasons under a summary line
 
