@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlate.report.files import atomic_write_text
+from xlate.outputs import write_atomic
 from xlate.report.html import esc, page
 from xlate.report.load import RunFolder, load_run
 
@@ -396,7 +396,7 @@ def write_html(diff: RunDiff, path: str | os.PathLike[str]) -> Path:
         parts.append("</tbody></table>")
     if not diff.changed_articles:
         parts.append("<p>No sentence differs.</p>")
-    return atomic_write_text(path, page("Run diff", "\n".join(parts), crumbs="run diff", footer=esc(diff.signature)))
+    return write_atomic(path, page("Run diff", "\n".join(parts), crumbs="run diff", footer=esc(diff.signature)))
 
 
 def _flag(n: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xlate.errors import ConfigError, OutputError
-from xlate.report.files import atomic_write_bytes
+from xlate.outputs import write_atomic
 from xlate.report.spans import field, source_term_spans, split_by_spans
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -52,7 +52,7 @@ def write_xliff(
     if not isinstance(article_id, str) or not article_id:
         raise OutputError(f"article_id must be a non-empty string, got {article_id!r}")
     data = xliff_bytes(article_id, pairs, src, props or {}, trg)
-    return atomic_write_bytes(path, data)
+    return write_atomic(path, data)
 
 
 def xliff_bytes(article_id: str, pairs: Iterable[Any], src_lang: str, props: Mapping[str, Any], trg_lang: str = "en") -> bytes:

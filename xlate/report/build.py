@@ -23,9 +23,9 @@ from typing import Any
 
 from dedup.reader import REPORT_FOLDER_MARKER
 from xlate.errors import ConfigError, OutputError
-from xlate.outputs import REPORT_FOLDER, folder_mode
+from xlate.outputs import REPORT_FOLDER, folder_mode, write_atomic
 from xlate.report.align import AlignConfig, align_members
-from xlate.report.files import atomic_write_text, safe_page_name
+from xlate.report.files import safe_page_name
 from xlate.report.html import GENERATOR, esc, external_link, highlighted, href, page
 from xlate.report.load import RunFolder, load_run
 from xlate.report.spans import english_term_spans, source_term_spans
@@ -123,16 +123,16 @@ class _Site:
         return self._sentences[doc_id]
 
     def write(self) -> None:
-        atomic_write_text(self.staging / "index.html", self.index())
+        write_atomic(self.staging / "index.html", self.index())
         for number in range(2, len(self.index_pages) + 1):
-            atomic_write_text(self.staging / index_page(number), self.more_clusters(number))
+            write_atomic(self.staging / index_page(number), self.more_clusters(number))
         for doc in self.run.documents:
-            atomic_write_text(self.staging / article_page(doc["id"]), self.article(doc))
+            write_atomic(self.staging / article_page(doc["id"]), self.article(doc))
             # Cluster pages reuse sentences; articles outside clusters need them only once.
             if doc["id"] not in self.cluster_of:
                 self._sentences.pop(doc["id"], None)
         for cluster in self.run.clusters:
-            atomic_write_text(self.staging / cluster_page(cluster["cluster"]), self.cluster(cluster))
+            write_atomic(self.staging / cluster_page(cluster["cluster"]), self.cluster(cluster))
             for member in cluster["members"]:
                 self._sentences.pop(str(member), None)
 

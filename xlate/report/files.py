@@ -1,4 +1,5 @@
-"""File helpers shared by the report, the run diff and the XLIFF export.
+"""Page names for the report, the run diff and the XLIFF export (files are written with
+`xlate.outputs.write_atomic`).
 
 Article ids are hostile input (they come from file names and JSONL fields), so every
 file name derived from one goes through `safe_page_name`: a readable slug plus a hash
@@ -7,12 +8,9 @@ of the full id, one path component, never ``..``, never absolute.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from pathlib import Path
 
 from xlate.errors import OutputError
-from xlate.outputs import write_atomic
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SLUG_MAX = 60
@@ -32,12 +30,3 @@ def safe_page_name(item_id: str, ext: str) -> str:
     slug = _UNSAFE.sub("_", item_id).strip("._-")[:_SLUG_MAX] or "item"
     digest = hashlib.sha256(item_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{slug}-{digest}.{ext}"
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """`xlate.outputs.write_atomic`: whole files only, with a plain file's permissions."""
-    return write_atomic(path, data)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    return write_atomic(path, text)
