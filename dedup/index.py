@@ -4,6 +4,8 @@
     index.add(clean_documents)
     index.save()                                 # atomic
     for c in index.clusters(): ...
+    index.remove(["retracted-id"])               # an article withdrawn
+    index.forget_before(date(2025, 1, 1))        # a rolling window over publication dates
     index.explain("a-id", "b-id")               # why two indexed articles are (not) linked
 
 The file holds the fingerprints (never texts): a gzip'd JSON-lines file whose first line
@@ -16,6 +18,7 @@ and group boundaries may legitimately change when new articles arrive.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import gzip
 import hashlib
 import json
@@ -28,12 +31,12 @@ import numpy as np
 
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig
-from .entities import AliasTable
+from .entities import AliasTable, iso_day
 from .errors import DedupError, IncompatibleFingerprintError
 from .fingerprint import Fingerprint
 from .verify import CorpusStats, Link, verify
 
-__all__ = ["Added", "ClusterIndex", "INDEX_FORMAT"]
+__all__ = ["Added", "Forgotten", "ClusterIndex", "INDEX_FORMAT"]
 
 INDEX_FORMAT = "dedup-cluster-index/1"
 
@@ -45,6 +48,14 @@ class Added(NamedTuple):
     new: int
     changed: int
     unchanged: int
+
+
+class Forgotten(NamedTuple):
+    """What `ClusterIndex.forget_before` did: articles removed (published before the day),
+    and articles kept because they carry no publication date to judge by."""
+
+    removed: int
+    undated: int
 
 
 def _fp_to_json(fp: Fingerprint) -> dict:
@@ -172,6 +183,40 @@ class ClusterIndex:
             self._fps[fp.id] = fp
             self._dirty = True
         return Added(new, changed, unchanged)
+
+    def remove(self, ids) -> list[str]:
+        """Take articles out of the index (withdrawn, or added by mistake); their links go
+        with them, so `clusters` gives what a run over the remaining articles gives.  Returns
+        the ids that were not in the index (sorted), so that a caller can say so: removing
+        an id twice is not an error, as a rerun of the same command must succeed."""
+        absent = []
+        for article_id in dict.fromkeys(ids):
+            if self._fps.pop(article_id, None) is None:
+                absent.append(article_id)
+            else:
+                self._dirty = True
+        return sorted(absent)
+
+    def forget_before(self, day: _dt.date) -> Forgotten:
+        """Remove the articles published before ``day``: an index kept as a rolling window
+        (old events stop drawing new articles to them, and the index stops growing).
+        Articles without a publication date (or one that is not an ISO day) are kept, and
+        counted, since nothing says how old they are."""
+        if not isinstance(day, _dt.date):
+            raise TypeError(f"forget_before needs a datetime.date, not {type(day).__name__}: "
+                            "use datetime.date.fromisoformat('2025-01-01')")
+        if isinstance(day, _dt.datetime):
+            day = day.date()
+        removed = undated = 0
+        for article_id, fp in list(self._fps.items()):
+            published = iso_day(fp.published)
+            if published is None:
+                undated += 1
+            elif published < day:
+                del self._fps[article_id]
+                removed += 1
+        self._dirty = self._dirty or removed > 0
+        return Forgotten(removed, undated)
 
     def clusters(self) -> list[Cluster]:
         return cluster_fingerprints(list(self._fps.values()), self.config)

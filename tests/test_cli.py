@@ -437,3 +437,38 @@ def test_ctrl_c_exits_130_not_1(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main()
     assert exit_info.value.code == 2 and "Missing argument 'CORPUS'" in capsys.readouterr().err
+
+
+def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tmp_path):
+    runner = CliRunner()
+    index, out = tmp_path / "events.idx", tmp_path / "out"
+    added = runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", str(index), "--set", "published_window_days=60"],
+                          input=MONTH_APART)
+    assert added.exit_code == 0, added.output
+    assert _members(out) == [["appeal", "verdict"]]
+
+    # The index itself as CORPUS: clustered again with other settings, no text read.
+    again = runner.invoke(cli, ["cluster", str(index), "-o", str(out)])
+    assert again.exit_code == 0, again.output
+    assert _members(out) == [["appeal"], ["verdict"]]  # the default 14-day window
+
+    window = runner.invoke(cli, ["cluster", str(index), "-o", str(out), "--forget-before", "2025-04-01", "--forget", "nope"])
+    assert window.exit_code == 0, window.output
+    assert f"{index}: articles published before 2025-04-01 forgotten: 1" in window.stderr
+    assert f"{index}: articles forgotten: 0; not in the index: nope" in window.stderr
+    assert _members(out) == [["appeal"]]
+    record = json.loads((out / "cluster.json").read_text(encoding="utf-8"))["index"]
+    assert record == {"path": str(index), "new": 0, "changed": 0, "unchanged": 0, "forgotten": 0, "not_in_index": ["nope"],
+                      "forgotten_before": {"day": "2025-04-01", "removed": 1, "undated": 0}, "articles": 1}
+
+    gone = runner.invoke(cli, ["cluster", str(index), "-o", str(out), "--forget", "app"])  # the start of an id, as explain takes
+    assert gone.exit_code == 0 and _members(out) == [] and "articles forgotten: 1" in gone.stderr
+
+    for args, message in [
+        (["--forget-before", "1/4/2025"], "Error: --forget-before '1/4/2025': not a day; give it as YYYY-MM-DD"),
+        (["--index", str(tmp_path / "other.idx")], "Error: CORPUS"),
+    ]:
+        refused = runner.invoke(cli, ["cluster", str(index), "-o", str(out), *args])
+        assert refused.exit_code == 2 and message in refused.stderr, refused.output
+    no_index = runner.invoke(cli, ["cluster", "-", "-o", str(out), "--forget", "verdict"], input=MONTH_APART)
+    assert no_index.exit_code == 2 and "add --index FILE" in no_index.stderr

