@@ -26,6 +26,7 @@ _EXPORTS = {
     "LineStats": "dedup.cleaner",
     "DedupError": "dedup.errors",
     "ConfigError": "dedup.errors",
+    "ArticleTypeError": "dedup.errors",
     "CorpusReadError": "dedup.errors",
     "cluster": "dedup.clustering",
     "explain": "dedup.clustering",

@@ -363,8 +363,9 @@ def cluster(
 ) -> list[Cluster]:
     """Group articles that report the same event.
 
-    ``docs`` is a ``Mapping[id, text]`` or an iterable of `Document` / `CleanDocument`
-    (cleaned text, title, publication date and language are used when present).  Every
+    ``docs`` is a ``Mapping[id, text]``, an iterable of ``(id, text)`` pairs, or an
+    iterable of `Document` / `CleanDocument` (cleaned text, title, publication date and
+    language are used when present); anything else raises `ArticleTypeError`.  Every
     input id ends up in exactly one cluster; clusters are numbered ``c0001``... by their
     smallest member id.
     """

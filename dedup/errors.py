@@ -9,6 +9,10 @@ class ConfigError(DedupError, ValueError):
     """A configuration value is invalid; the message names the value and the fix."""
 
 
+class ArticleTypeError(DedupError, TypeError):
+    """An item handed to clustering is not an article: the message says what is taken."""
+
+
 class CorpusReadError(DedupError):
     """One input (a file, or a line of a JSONL file) could not be read.
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .config import ClusterConfig
 from .entities import _STOP, AliasTable, extract, fold_text
+from .errors import ArticleTypeError
 
 __all__ = ["Fingerprint", "ArticleInput", "fingerprint_batch", "minhash_matrix", "as_input"]
 
@@ -121,6 +122,13 @@ def as_input(item, text: str | None = None) -> ArticleInput:
             id=item.id, text=item.text, title=item.title, published=item.published or doc.published, lang=doc.lang,
             date_hint=getattr(item, "date_stamp", None),
         )
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
+        return ArticleInput(id=str(item[0]), text=item[1])  # (id, text), as dict.items() gives
+    if not isinstance(getattr(item, "text", None), str) or getattr(item, "id", None) is None:
+        raise ArticleTypeError(
+            f"not an article: {type(item).__name__} {str(item)[:60]!r}; give a mapping of id -> text, "
+            "(id, text) pairs, or documents with .id and .text (dedup.Document, read_corpus, clean)"
+        )
     return ArticleInput(
         id=item.id, text=item.text, title=getattr(item, "title", None),
         published=getattr(item, "published", None), lang=getattr(item, "lang", None),
@@ -130,8 +138,13 @@ def as_input(item, text: str | None = None) -> ArticleInput:
 def iter_inputs(docs) -> Iterable[ArticleInput]:
     if isinstance(docs, Mapping):
         for key, text in docs.items():
+            if not isinstance(text, str):
+                raise ArticleTypeError(f"article {key!r}: its text is {type(text).__name__}, not str; "
+                                       "give a mapping of id -> text")
             yield as_input(key, text)
         return
+    if isinstance(docs, (str, bytes)):
+        raise ArticleTypeError("give the articles, not one text: a mapping of id -> text, (id, text) pairs, or documents")
     for item in docs:
         yield as_input(item)
 

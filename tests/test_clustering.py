@@ -41,6 +41,25 @@ def test_mapping_input_every_id_once():
     assert members == ["x", "y", "z"]
 
 
+def test_id_text_pairs_cluster_as_the_mapping_does(seed_docs):
+    pairs = [(d.id, d.text) for d in seed_docs]
+    assert [c.to_json() for c in cluster(pairs)] == [c.to_json() for c in cluster(dict(pairs))]
+
+
+@pytest.mark.parametrize("articles, message", [
+    ([1, 2], "not an article: int '1'; give a mapping of id -> text, (id, text) pairs, or documents with .id and .text"),
+    ([("a", 3)], "not an article: tuple \"('a', 3)\"; give a mapping"),
+    ({"a": b"bytes"}, "article 'a': its text is bytes, not str; give a mapping of id -> text"),
+    ("Kaja Kallas à Achgabat", "give the articles, not one text"),
+])
+def test_what_is_not_an_article_is_a_typed_error_that_says_what_is_taken(articles, message):
+    from dedup.errors import ArticleTypeError
+
+    with pytest.raises(ArticleTypeError) as refused:
+        cluster(articles)
+    assert str(refused.value).startswith(message) and isinstance(refused.value, (DedupError, TypeError))
+
+
 def test_duplicate_ids_are_refused():
     docs = [Document(id="a", text="Paris"), Document(id="a", text="Lyon")]
     with pytest.raises(DedupError, match="appears twice"):
