@@ -171,3 +171,79 @@ def test_forget_before_keeps_a_rolling_window_and_the_undated(tmp_path):
     assert index.ids() == ["odd-date", "undated"]
     with pytest.raises(TypeError, match=r"date.fromisoformat\('2025-01-01'\)"):
         index.forget_before("2025-01-01")
+
+
+def _fields(fp) -> tuple:
+    from dedup.fingerprint import _FINGERPRINT_FIELDS
+
+    return tuple(getattr(fp, name).tolist() if hasattr(getattr(fp, name), "tolist") else getattr(fp, name)
+                 for name in _FINGERPRINT_FIELDS)
+
+
+def test_every_fingerprint_field_survives_save_and_open(tmp_path, seed_docs):
+    import numpy as np
+
+    from dedup.clustering import fingerprints
+    from dedup.document import Document
+    from dedup.fingerprint import _FINGERPRINT_FIELDS, _fingerprint_of_fields
+
+    docs = [*seed_docs, Document(id="bare", text="")]  # no names, no keywords, no dates
+    fps = list(fingerprints(docs))
+    rng = np.random.default_rng(7)
+    embedded = [_fingerprint_of_fields(*(getattr(fp, name) for name in _FINGERPRINT_FIELDS[:-1]), rng.standard_normal(384).astype(np.float16))
+                for fp in fps]
+    for stored in (fps, embedded):
+        index = ClusterIndex(tmp_path / "events.idx", ClusterConfig(), None, {fp.id: fp for fp in stored})
+        index.save()
+        reopened = ClusterIndex.open(tmp_path / "events.idx")
+        assert [_fields(reopened._fps[fp.id]) for fp in sorted(stored, key=lambda f: f.id)] == [_fields(fp) for fp in sorted(stored, key=lambda f: f.id)]
+    empty = ClusterIndex.open(tmp_path / "empty.idx")
+    empty.save()
+    assert len(ClusterIndex.open(tmp_path / "empty.idx")) == 0 and ClusterIndex.is_index(tmp_path / "empty.idx")
+
+
+def test_a_format_1_index_still_opens_and_is_saved_as_format_2(tmp_path, seed_docs):
+    import json
+    import zipfile
+
+    from dedup.index import _alias_digest, _fp_to_json
+
+    index = ClusterIndex.open(tmp_path / "new.idx")
+    index.add(seed_docs)
+    old = tmp_path / "old.idx"  # as the previous version wrote it: gzip'd JSON lines
+    header = {"format": "dedup-cluster-index/1", "fingerprint": ClusterConfig().fingerprint_key(),
+              "aliases": _alias_digest(None),
+              "count": len(index)}
+    with gzip.open(old, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(header) + "\n")
+        for key in index.ids():
+            fh.write(json.dumps(_fp_to_json(index._fps[key])) + "\n")
+    assert ClusterIndex.is_index(old)
+    opened = ClusterIndex.open(old)
+    assert [_fields(opened._fps[k]) for k in index.ids()] == [_fields(index._fps[k]) for k in index.ids()]
+    assert [c.to_json() for c in opened.clusters()] == [c.to_json() for c in cluster(seed_docs)]
+    opened.save()
+    assert zipfile.is_zipfile(old)
+    assert json.loads(zipfile.ZipFile(old).read("header.json"))["format"] == "dedup-cluster-index/2"
+    assert [c.to_json() for c in ClusterIndex.open(old).clusters()] == [c.to_json() for c in cluster(seed_docs)]
+
+
+def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_docs):
+    import zipfile
+
+    path = tmp_path / "events.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs)
+    index.save()
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    truncated = tmp_path / "truncated.idx"
+    with zipfile.ZipFile(truncated, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data[: len(data) // 2] if name == "entity.words.u4" else data)
+    with pytest.raises(DedupError, match=r"truncated.idx: corrupt cluster index \(ValueError: the entity columns do not hold 5 articles\); delete it to rebuild"):
+        ClusterIndex.open(truncated)
+    cut = tmp_path / "cut.idx"
+    cut.write_bytes(path.read_bytes()[:-200])  # the archive's directory gone
+    with pytest.raises(DedupError, match="cannot read cluster index"):
+        ClusterIndex.open(cut)

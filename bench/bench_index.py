@@ -1,0 +1,129 @@
+"""Cluster index costs: the file format of this version against format 1, same fingerprints.
+
+    .venv/bin/python bench/bench_index.py [--n 100000] [--add 1000] [--workers 2] [--no-write]
+
+``n`` synthetic ~2 KB articles (bench_cluster_speed's generator: real rpm2 and SemEval
+sentences) are fingerprinted once, then written and read back in both formats, in this
+process, one after the other:
+
+  format 1   gzip'd JSON lines, one fingerprint an object (the writer of the previous
+             version, kept here as the baseline; `ClusterIndex.open` still reads it)
+  format 2   `ClusterIndex.save`: a zip of columns (module doc of `dedup.index`)
+
+Then what a daily `xlate cluster NEW --index FILE` does with format 2: open, add ``add``
+new articles, save, cluster everything again.  Times are wall seconds (best of
+``repeat`` for save and open); sizes in MB; peak RSS is this process's and its workers'.
+Writes bench/results/bench_index.md.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+RESULTS = ROOT / "bench" / "results" / "bench_index.md"
+
+
+def write_format_1(path: Path, header: dict, fps: list) -> None:
+    """The previous version's `ClusterIndex.save`, as it was (gzip level 6, sorted ids)."""
+    from dedup.index import _fp_to_json
+
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
+        gz.write((json.dumps(header, sort_keys=True) + "\n").encode("utf-8"))
+        for fp in sorted(fps, key=lambda f: f.id):
+            gz.write((json.dumps(_fp_to_json(fp), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def best_of(repeat: int, run) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--add", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+
+    from bench_cluster_speed import make_articles, peak_rss_mib, write_atomic
+
+    from dedup.clustering import fingerprints
+    from dedup.config import ClusterConfig
+    from dedup.index import _FORMAT_1, ClusterIndex, _alias_digest, _fp_to_json
+
+    docs, _ = make_articles(args.n + args.add)
+    ids = sorted(docs)
+    old_ids, new_ids = ids[: args.n], ids[args.n :]
+    config = ClusterConfig(workers=args.workers)
+    start = time.perf_counter()
+    fps = list(fingerprints(((i, docs[i]) for i in old_ids), config))
+    fingerprint_s = time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as folder:
+        v1, v2 = Path(folder) / "v1.idx", Path(folder) / "v2.idx"
+        header = {"format": _FORMAT_1, "fingerprint": config.fingerprint_key(), "aliases": _alias_digest(None), "count": len(fps)}
+        index = ClusterIndex(v2, config, None, {fp.id: fp for fp in fps})
+        save_1 = best_of(args.repeat, lambda: write_format_1(v1, header, fps))
+        save_2 = best_of(args.repeat, index.save)
+        open_1 = best_of(args.repeat, lambda: ClusterIndex.open(v1, config))
+        open_2 = best_of(args.repeat, lambda: ClusterIndex.open(v2, config))
+        same = all(len(opened) == len(fps) and all(_fp_to_json(opened._fps[fp.id]) == _fp_to_json(fp) for fp in fps)
+                   for opened in (ClusterIndex.open(v1, config), ClusterIndex.open(v2, config)))
+        size_1, size_2 = v1.stat().st_size / 1e6, v2.stat().st_size / 1e6
+        rows = [("save", save_1, save_2), ("open", open_1, open_2)]
+        # A day's update, format 2.
+        start = time.perf_counter()
+        daily = ClusterIndex.open(v2, config)
+        opened_s = time.perf_counter() - start
+        start = time.perf_counter()
+        added = daily.add((i, docs[i]) for i in new_ids)
+        add_s = time.perf_counter() - start
+        start = time.perf_counter()
+        daily.save()
+        save_s = time.perf_counter() - start
+        start = time.perf_counter()
+        clusters = daily.clusters()
+        cluster_s = time.perf_counter() - start
+    own, children = peak_rss_mib()
+
+    lines = [
+        "# Cluster index: format 2 (columns in a zip) against format 1 (gzip'd JSON lines)",
+        "",
+        f"{args.n:,} synthetic ~2 KB articles, fingerprinted once in {fingerprint_s:.1f} s on {args.workers} workers; "
+        f"best of {args.repeat}; every fingerprint read back identical from both files: {same}.",
+        "",
+        "| step | format 1 (s) | format 2 (s) | format 1 / format 2 |",
+        "|---|---:|---:|---:|",
+        *(f"| {name} | {a:.2f} | {b:.2f} | {a / b:.1f}× |" for name, a, b in rows),
+        f"| file size (MB) | {size_1:.1f} | {size_2:.1f} | {size_1 / size_2:.2f}× |",
+        "",
+        f"A day's update with format 2 (`xlate cluster NEW --index FILE`): open {opened_s:.2f} s, add {added.new:,} new "
+        f"articles {add_s:.2f} s, save {save_s:.2f} s, cluster all {len(daily):,} again {cluster_s:.1f} s "
+        f"({len(clusters):,} clusters).",
+        "",
+        f"Peak RSS: this process {own:,.0f} MiB, its workers {children:,.0f} MiB.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        write_atomic(RESULTS, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
