@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
+from xlate.cli_common import (EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, Progress, glossary_option, handle_errors, report_failures,
+                              warn_if_no_article_files)
 from xlate.cli_dedup import cluster_config_from_options, cluster_options, default_workers
 
 
@@ -34,7 +35,7 @@ def cli() -> None:
 @click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
               help="Translation engine; auto = marian if its model is available, else apertium.")
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv, .csv or .yaml) of locked names.")
+@glossary_option("of locked names: they stay as written, every violation is reported, and their variants are one name for clustering.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
 @click.option("--embeddings", is_flag=True, help="Clustering scores cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")

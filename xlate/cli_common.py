@@ -16,6 +16,12 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT: never taken for "some inputs failed"
 
 
+def glossary_option(purpose: str):
+    """``--glossary FILE``, one declaration for every command; ``purpose`` ends its help."""
+    return click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None,
+                        help=f"Glossary (.tsv, .csv or .yaml) {purpose}")
+
+
 def handle_errors(func):
     """Typed library errors become one line on stderr and exit code 2."""
 

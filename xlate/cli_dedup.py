@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from xlate import __version__
-from xlate.cli_common import EXIT_OK, EXIT_SOME_FAILED, Progress, handle_errors, report_failures, warn_if_no_article_files
+from xlate.cli_common import (EXIT_OK, EXIT_SOME_FAILED, Progress, glossary_option, handle_errors, report_failures,
+                              warn_if_no_article_files)
 from xlate.outputs import make_output_folder, write_json, write_jsonl
 
 
@@ -140,8 +141,7 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("--forget-before", "forget_before", default=None, metavar="YYYY-MM-DD",
               help="With an index: take out the articles published before this day (a rolling window); "
                    "articles without a publication date stay.")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Glossary whose name variants are folded together (Achgabat = Ashgabat).")
+@glossary_option("whose name variants are folded together for clustering (Achgabat = Ashgabat).")
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
 @click.option("--workers", type=int, default=None,
@@ -303,7 +303,7 @@ def _membership(clusters, a: str, b: str, threshold: float) -> tuple[dict, str]:
 @click.argument("corpus", type=click.Path(exists=True, allow_dash=True))
 @click.argument("a")
 @click.argument("b")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary of name variants.")
+@glossary_option("whose name variants are folded together, as for `xlate cluster`.")
 @click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
 @click.option("--embeddings", is_flag=True, help="As for `xlate cluster`.")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from xlate.cli_common import EXIT_OK, handle_errors
+from xlate.cli_common import EXIT_OK, glossary_option, handle_errors
 
 EXIT_VIOLATIONS = 1
 
@@ -24,7 +24,7 @@ EXIT_VIOLATIONS = 1
 @click.option("--engine", type=click.Choice(["auto", "marian", "apertium", "ctranslate2"]), default="auto", show_default=True,
               help="Translation engine; auto = Marian when a model is available, else Apertium.")
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default opus-mt-{lang}-en).")
-@click.option("--glossary", type=click.Path(exists=True, dir_okay=False), default=None, help="Glossary (.tsv, .csv or .yaml) of locked names.")
+@glossary_option("of locked names: they stay as written, and every violation is reported.")
 @click.option("--lang", default=None, help="Source language (ISO 639-1); detected when omitted.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory file (SQLite) to reuse and fill.")
