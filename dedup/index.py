@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import sys
-import time
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -45,6 +44,7 @@ import numpy as np
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig
 from .entities import AliasTable, iso_day
+from ._lock import FileLock, LockBusy
 from .errors import DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .verify import CorpusStats, Link, verify
@@ -118,7 +118,7 @@ class ClusterIndex:
         self.aliases = dict(aliases) if aliases else None
         self._fps = fps
         self._dirty = False
-        self._lock: _IndexLock | None = None
+        self._lock: FileLock | None = None
 
     @classmethod
     def open(
@@ -128,9 +128,9 @@ class ClusterIndex:
         """Open ``path`` (or start a new, empty index there if it does not exist).
 
         ``lock=True`` is for updating: it takes an exclusive lock (``PATH.lock`` beside the
-        index) before reading, held until `close` (or the end of a ``with`` block), so that
-        two jobs adding to one index cannot both read it and the last save drop the other's
-        articles.  If another process holds it, this waits up to ``wait`` seconds, then
+        index; none where ``fcntl`` is missing, on Windows) before reading, held until
+        `close` (or the end of a ``with`` block), so that two jobs adding to one index cannot
+        both read it and the last save drop the other's articles.  If another process holds it, this waits up to ``wait`` seconds, then
         raises `IndexLockedError`.  Readers need no lock: `save` replaces the file in one
         rename, so a reader sees the old index or the new one.
 
@@ -142,7 +142,7 @@ class ClusterIndex:
         """
         config = config or ClusterConfig()
         path = Path(path)
-        held = _IndexLock.take(path, wait) if lock else None
+        held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}
         try:
             if path.exists():
@@ -283,61 +283,18 @@ class ClusterIndex:
         self._dirty = False
 
 
-class _IndexLock:
-    """An exclusive advisory lock on ``PATH.lock`` (flock on POSIX, msvcrt on Windows).  The
-    operating system drops it when the process ends, so a crashed job leaves no stale lock;
-    the file itself is left in place (removing it would let two processes lock two files)."""
-
-    def __init__(self, fh):
-        self._fh = fh
-
-    @classmethod
-    def take(cls, path: Path, wait: float) -> "_IndexLock":
-        lock_path = path.with_name(path.name + ".lock")
-        try:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fh = open(lock_path, "a+b")
-        except OSError as exc:
-            raise DedupError(f"{lock_path}: cannot create the index's lock file ({exc}); check the folder is writable") from exc
-        deadline = time.monotonic() + max(wait, 0.0)
-        while True:
-            try:
-                _try_lock(fh)
-                return cls(fh)
-            except OSError:
-                if time.monotonic() >= deadline:
-                    fh.close()
-                    raise IndexLockedError(
-                        f"{path}: another process is updating this index (it holds {lock_path.name}); "
-                        "run again when it has finished, or wait longer for it"
-                    ) from None
-                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.0)))
-
-    def release(self) -> None:
-        try:
-            _unlock(self._fh)
-        finally:
-            self._fh.close()
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _try_lock(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-else:
-    import fcntl
-
-    def _try_lock(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+def _take_lock(path: Path, wait: float) -> FileLock:
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock.take(lock_path, wait)
+    except LockBusy as busy:
+        raise IndexLockedError(
+            f"{path}: another process (process {busy.holder}) is updating this index (it holds {lock_path.name}); "
+            "run again when it has finished, or wait longer for it"
+        ) from None
+    except OSError as exc:
+        raise DedupError(f"{lock_path}: cannot create the index's lock file ({exc}); check the folder is writable") from exc
 
 
 def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[str, str] | None, expected: str) -> None:

@@ -475,6 +475,8 @@ def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tm
 
 
 def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
+    import os
+
     from dedup.index import ClusterIndex
 
     runner = CliRunner()
@@ -482,7 +484,7 @@ def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
     with ClusterIndex.open(index, lock=True):
         busy = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index)], input=MONTH_APART)
     assert busy.exit_code == 2
-    assert busy.stderr.splitlines() == [f"error: {index}: another process is updating this index (it holds events.idx.lock); "
+    assert busy.stderr.splitlines() == [f"error: {index}: another process (process {os.getpid()}) is updating this index (it holds events.idx.lock); "
                                         "run again when it has finished, or wait longer for it (--index-wait SECONDS)"]
     assert not index.exists()  # nothing was written
     done = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index), "--index-wait", "5"], input=MONTH_APART)

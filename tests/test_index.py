@@ -250,6 +250,7 @@ def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_do
 
 
 def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
+    import os
     import threading
 
     from dedup.errors import IndexLockedError
@@ -257,7 +258,7 @@ def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
     path = tmp_path / "events.idx"
     with ClusterIndex.open(path, lock=True) as first:
         first.add(seed_docs[:2])
-        with pytest.raises(IndexLockedError, match=r"events.idx: another process is updating this index \(it holds events.idx.lock\)"):
+        with pytest.raises(IndexLockedError, match=rf"events.idx: another process \(process {os.getpid()}\) is updating this index \(it holds events.idx.lock\)"):
             ClusterIndex.open(path, lock=True)
         first.save()
         assert len(ClusterIndex.open(path)) == 2  # a reader, while the lock is held
@@ -268,6 +269,7 @@ def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
     threading.Timer(0.3, held.close).start()
     with ClusterIndex.open(path, lock=True, wait=10) as waited:  # waits for the holder to close
         assert len(waited) == 3
+    assert (tmp_path / "events.idx.lock").read_text() == ""  # the holder's process id is gone with it
     (tmp_path / "bad.idx").write_bytes(b"not an index")
     for _ in range(2):  # a failed open releases its lock: the second fails the same way, not as locked
         with pytest.raises(DedupError, match="cannot read cluster index"):

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from dedup._lock import FileLock, LockBusy
 from dedup.cleaner import Cleaner, CleanerConfig, LineStats
 from dedup.document import CleanDocument, Document
 from dedup.errors import CorpusReadError
@@ -162,7 +163,7 @@ class Job:
     translator: Any
     cluster_config: Any
     signature: str
-    lock: Any = None  # OUT/.xlate-lock held while the job runs (`_lock_out`)
+    lock: FileLock | None = None  # OUT/.xlate-lock held while the job runs (`_lock_out`)
 
     @property
     def aliases(self) -> dict[str, str] | None:
@@ -175,10 +176,7 @@ class Job:
                 self.translator.close()
         finally:
             if self.lock is not None:
-                # Emptied, so two finished runs leave identical OUT folders (`diff -r`);
-                # closing the file releases its lock.
-                self.lock.truncate(0)
-                self.lock.close()
+                self.lock.release()  # emptied, so two finished runs leave identical OUT folders
                 self.lock = None
 
     def __enter__(self) -> "Job":
@@ -206,34 +204,21 @@ def prepare(corpus, out, config: RunConfig, stdin=None) -> Job:
         cluster_config = config.cluster if config.cluster is not None else _default_cluster_config()
         signature = _signature(config, glossary, translator, cluster_config)
     except BaseException:
-        lock.close()
+        lock.release()
         raise
     return Job(corpus, out, config, glossary, translator, cluster_config, signature, lock)
 
 
-def _lock_out(out: Path):
+def _lock_out(out: Path) -> FileLock:
     """An exclusive lock on OUT/.xlate-lock for the run: two runs into one OUT (a cron job
     that overran) would interleave their files and prune each other's.  The second is
     refused at once, naming the first's process id.  Where ``fcntl`` is missing (Windows)
     the run goes on unlocked."""
-    handle = open(out / ".xlate-lock", "a+", encoding="utf-8")
     try:
-        import fcntl
-    except ImportError:
-        return handle
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.seek(0)
-        holder = handle.read().strip() or "?"
-        handle.close()
-        raise OutputError(f"{out}: another xlate run (process {holder}) is writing there; wait for it to finish "
+        return FileLock.take(out / ".xlate-lock")
+    except LockBusy as busy:
+        raise OutputError(f"{out}: another xlate run (process {busy.holder}) is writing there; wait for it to finish "
                           "or choose another OUT") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
 
 
 def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunSummary, failures: list[dict[str, Any]]) -> RunSummary:
