@@ -41,10 +41,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._lock import FileLock, LockBusy
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig
 from .entities import AliasTable, iso_day
-from ._lock import FileLock, LockBusy
 from .errors import DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .verify import CorpusStats, Link, verify
@@ -129,10 +129,11 @@ class ClusterIndex:
 
         ``lock=True`` is for updating: it takes an exclusive lock (``PATH.lock`` beside the
         index; none where ``fcntl`` is missing, on Windows) before reading, held until
-        `close` (or the end of a ``with`` block), so that two jobs adding to one index cannot
-        both read it and the last save drop the other's articles.  If another process holds it, this waits up to ``wait`` seconds, then
-        raises `IndexLockedError`.  Readers need no lock: `save` replaces the file in one
-        rename, so a reader sees the old index or the new one.
+        `close` (or the end of a ``with`` block), so that two jobs adding to one index
+        cannot both read it and the last save drop the other's articles.  If another
+        process holds it, this waits up to ``wait`` seconds, then raises `IndexLockedError`.
+        Readers need no lock: `save` replaces the file in one rename, so a reader sees the
+        old index or the new one.
 
         An index made with other fingerprint settings (``num_perm``, ``shingle_chars``,
         ``keywords``, ``seed``, ``embeddings``, ``identify_languages`` and its model,
@@ -159,6 +160,7 @@ class ClusterIndex:
             raise
         index = cls(path, config, aliases, fps)
         index._lock = held
+        index._dirty = bool(fps) and not zipfile.is_zipfile(path)  # format 1: `save` writes it anew
         return index
 
     def close(self) -> None:
@@ -264,7 +266,11 @@ class ClusterIndex:
         return verify(self._fps[a], self._fps[b], CorpusStats(list(self._fps.values())), self.config)
 
     def save(self) -> None:
-        """Write the index atomically (temporary file in the same folder, then rename)."""
+        """Write the index atomically (temporary file in the same folder, then rename).  An
+        index that has not changed since it was opened or saved is not written again (a
+        daily job with nothing new leaves the file, and its time stamp, alone)."""
+        if not self._dirty and self.path.exists():
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         header = {

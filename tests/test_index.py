@@ -192,10 +192,10 @@ def test_every_fingerprint_field_survives_save_and_open(tmp_path, seed_docs):
     rng = np.random.default_rng(7)
     embedded = [_fingerprint_of_fields(*(getattr(fp, name) for name in _FINGERPRINT_FIELDS[:-1]), rng.standard_normal(384).astype(np.float16))
                 for fp in fps]
-    for stored in (fps, embedded):
-        index = ClusterIndex(tmp_path / "events.idx", ClusterConfig(), None, {fp.id: fp for fp in stored})
+    for name, stored in (("plain.idx", fps), ("embedded.idx", embedded)):
+        index = ClusterIndex(tmp_path / name, ClusterConfig(), None, {fp.id: fp for fp in stored})
         index.save()
-        reopened = ClusterIndex.open(tmp_path / "events.idx")
+        reopened = ClusterIndex.open(tmp_path / name)
         assert [_fields(reopened._fps[fp.id]) for fp in sorted(stored, key=lambda f: f.id)] == [_fields(fp) for fp in sorted(stored, key=lambda f: f.id)]
     empty = ClusterIndex.open(tmp_path / "empty.idx")
     empty.save()
@@ -274,3 +274,18 @@ def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
     for _ in range(2):  # a failed open releases its lock: the second fails the same way, not as locked
         with pytest.raises(DedupError, match="cannot read cluster index"):
             ClusterIndex.open(tmp_path / "bad.idx", lock=True)
+
+
+def test_an_unchanged_index_is_not_written_again(tmp_path, seed_docs):
+    path = tmp_path / "events.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs)
+    index.save()
+    stamp = path.stat().st_mtime_ns
+    again = ClusterIndex.open(path)
+    assert again.add(seed_docs) == (0, 0, 5) and again.remove(["absent"]) == ["absent"]
+    again.save()
+    assert path.stat().st_mtime_ns == stamp
+    again.remove([seed_docs[0].id])
+    again.save()
+    assert len(ClusterIndex.open(path)) == 4
