@@ -397,7 +397,10 @@ def _columns_to_fingerprints(archive: zipfile.ZipFile, header: dict) -> dict[str
                  if header.get("embedding_dim") else None)
     parts = {}
     for part in ("entity", "keyword"):
-        offsets = np.frombuffer(archive.read(f"{part}.offsets.u8"), dtype="<u8").tolist()
+        offset_array = np.frombuffer(archive.read(f"{part}.offsets.u8"), dtype="<u8")
+        if len(offset_array) and (offset_array[0] != 0 or (np.diff(offset_array.astype(np.int64)) < 0).any()):
+            raise ValueError(f"the {part} offsets do not run from 0 upwards")
+        offsets = offset_array.tolist()
         words = [vocabulary[i] for i in np.frombuffer(archive.read(f"{part}.words.u4"), dtype="<u4").tolist()]
         counts = np.frombuffer(archive.read(f"{part}.counts.u4"), dtype="<u4").tolist()
         if len(offsets) != n + 1 or offsets[-1] != len(words) or len(counts) != len(words):

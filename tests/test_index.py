@@ -243,6 +243,14 @@ def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_do
             archive.writestr(name, data[: len(data) // 2] if name == "entity.words.u4" else data)
     with pytest.raises(DedupError, match=r"truncated.idx: corrupt cluster index \(ValueError: the entity columns do not hold 5 articles\); delete it to rebuild"):
         ClusterIndex.open(truncated)
+    import numpy as np
+
+    shuffled = tmp_path / "shuffled.idx"
+    with zipfile.ZipFile(shuffled, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, np.frombuffer(data, "<u8")[::-1].tobytes() if name == "keyword.offsets.u8" else data)
+    with pytest.raises(DedupError, match=r"corrupt cluster index \(ValueError: the keyword offsets do not run from 0 upwards\)"):
+        ClusterIndex.open(shuffled)
     cut = tmp_path / "cut.idx"
     cut.write_bytes(path.read_bytes()[:-200])  # the archive's directory gone
     with pytest.raises(DedupError, match="cannot read cluster index"):
