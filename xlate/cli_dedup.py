@@ -176,12 +176,7 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
             raise click.UsageError(f"CORPUS {corpus} is an index and --index names another ({index_path}); "
                                    "give one index, or a corpus folder to add to it")
         index_path = corpus
-    if (forget_ids or forget_before) and not index_path:
-        raise click.UsageError("--forget and --forget-before take articles out of an index: add --index FILE")
-    if corpus_only and (not index_path or corpus_is_index):
-        raise click.UsageError("--corpus-only writes the index's clusters that hold an article of CORPUS: "
-                               "give a corpus folder or file and --index FILE")
-    forget_day = _iso_day_option(forget_before) if forget_before else None
+    forget_day = _check_index_options(index_path, corpus_is_index, corpus_only, forget_ids, forget_before)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     if not corpus_is_index:
@@ -235,6 +230,18 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
                f"-> {out_dir / 'clusters.jsonl'}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
     sys.exit(exit_code)
+
+
+def _check_index_options(index_path: str | None, corpus_is_index: bool, corpus_only: bool,
+                         forget_ids: tuple[str, ...], forget_before: str | None):
+    """Options that only mean something with an index, checked before any work; the
+    ``--forget-before`` day (or None)."""
+    if (forget_ids or forget_before) and not index_path:
+        raise click.UsageError("--forget and --forget-before take articles out of an index: add --index FILE")
+    if corpus_only and (not index_path or corpus_is_index):
+        raise click.UsageError("--corpus-only writes the index's clusters that hold an article of CORPUS: "
+                               "give a corpus folder or file and --index FILE")
+    return _iso_day_option(forget_before) if forget_before else None
 
 
 def _remember_ids(docs, ids: set[str]):
