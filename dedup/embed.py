@@ -5,7 +5,7 @@ package, so it works offline).  Words barely help across languages; an embedding
 title and lead does: on SemEval-2022 task 8 pairs, mixing its cosine into the verified
 score (``ClusterConfig(embeddings=True)``) raised ROC-AUC from 0.899 to 0.932 for
 same-language pairs and from 0.851 to 0.917 for cross-language pairs (bench/eval_cluster.py
---embeddings).  It costs tens of milliseconds per article on a CPU, hence opt-in.
+--embeddings).  It costs about 140 ms per article on one CPU core, hence opt-in.
 """
 from __future__ import annotations
 
