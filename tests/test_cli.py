@@ -330,8 +330,9 @@ def test_progress_is_shown_on_a_terminal_only():
         progress("clean", 1)
         progress("clean", 2)  # same stage within the interval: not redrawn
         progress("cluster", 2)  # a new stage always is
+        progress("saving events.idx")  # a step that counts nothing
         progress.close()
-    assert shown.getvalue() == "\r\x1b[Kclean: 1\r\x1b[Kcluster: 2\r\x1b[K"
+    assert shown.getvalue() == "\r\x1b[Kclean: 1\r\x1b[Kcluster: 2\r\x1b[Ksaving events.idx\r\x1b[K"
     assert piped.getvalue() == ""
 
 

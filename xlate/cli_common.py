@@ -46,12 +46,13 @@ class Progress:
         self._last = 0.0
         self._stage: str | None = None
 
-    def __call__(self, stage: str, count: int) -> None:
+    def __call__(self, stage: str, count: int | None = None) -> None:
+        """Show ``stage: count`` (``stage`` alone for a step that counts nothing)."""
         if not self.enabled:
             return
         now = time.monotonic()
         if stage != self._stage or now - self._last >= self.interval:
-            self.stream.write(f"\r\x1b[K{stage}: {count}")
+            self.stream.write(f"\r\x1b[K{stage}" + ("" if count is None else f": {count}"))
             self.stream.flush()
             self._stage, self._last = stage, now
 

@@ -190,7 +190,8 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
             read_ids: set[str] = set()
             docs = () if corpus_is_index else _remember_ids(_read_clean(corpus, failures, progress), read_ids)
             index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
-                                                                 forget_ids, forget_day)
+                                                                 forget_ids, forget_day, progress)
+            progress("clustering the index's articles", len(index))
             clusters = index.clusters()
             index_record["clusters"] = len(clusters)
             index_record["corpus_only"] = corpus_only
@@ -251,14 +252,17 @@ def _remember_ids(docs, ids: set[str]):
         yield doc
 
 
-def _update_index(index_path: str, config, aliases, wait: float, docs, forget_ids: tuple[str, ...], forget_day):
+def _update_index(index_path: str, config, aliases, wait: float, docs, forget_ids: tuple[str, ...], forget_day,
+                  progress=None):
     """Add ``docs`` to the index, forget what is asked, save: (index, record for cluster.json,
     lines for stderr).  Locked from reading to saving, so that two jobs adding to one index
     cannot both read it and the later save drop the other's articles."""
     from dedup.errors import IndexLockedError
     from dedup.index import ClusterIndex
 
+    tick = progress or (lambda stage, count=None: None)
     lines: list[str] = []
+    tick(f"opening {index_path}")  # a million articles take about 25 s
     try:
         index = ClusterIndex.open(index_path, config, aliases=aliases, lock=True, wait=wait)
     except IndexLockedError as exc:
@@ -281,6 +285,7 @@ def _update_index(index_path: str, config, aliases, wait: float, docs, forget_id
             lines.append(f"articles published before {forget_day.isoformat()} forgotten: {window.removed}"
                          + (f" ({window.undated} without a publication date kept)" if window.undated else ""))
         record["articles"] = len(index)
+        tick(f"saving {index_path}", len(index))
         index.save()
     return index, record, lines
 
