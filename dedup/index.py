@@ -1,15 +1,12 @@
 """A persisted clustering index: add articles now, more later, same clusters as one run.
 
-    index = ClusterIndex.open("events.idx")      # created if missing
-    index.add(clean_documents)
-    index.save()                                 # atomic
+    with ClusterIndex.open("events.idx", lock=True) as index:   # created if missing; one updater at a time
+        index.add(clean_documents)               # new ids join, known ids are replaced
+        index.remove(["retracted-id"])           # an article withdrawn
+        index.forget_before(date(2025, 1, 1))    # a rolling window over publication dates
+        index.save()                             # atomic; nothing written if nothing changed
     for c in index.clusters(): ...
-    index.remove(["retracted-id"])               # an article withdrawn
-    index.forget_before(date(2025, 1, 1))        # a rolling window over publication dates
-
-    with ClusterIndex.open("events.idx", lock=True) as index:   # one updater at a time
-        index.add(more); index.save()
-    index.explain("a-id", "b-id")               # why two indexed articles are (not) linked
+    index.explain("a-id", "b-id")                # why two indexed articles are (not) linked
 
 The file holds the fingerprints (never texts), as columns in a zip archive (format 2):
 ``header.json`` (the format, the fingerprint settings, the alias table digest, the count),
@@ -18,6 +15,7 @@ keyword once), and little-endian arrays: the MinHash matrix, names and keywords 
 vocabulary numbers with counts and offsets, the embeddings.  Opening it builds no JSON
 object per article, and the MinHash matrix (incompressible) is stored, not deflated.
 Format 1 files (gzip'd JSON lines, one article a line) still open; `save` writes format 2.
+
 `clusters()` re-runs candidate generation, verification and average linkage over all
 stored fingerprints, sorted by id, so adding articles in any order and any number of
 steps gives exactly the clusters of a from-scratch run on the union: corpus IDF weights
