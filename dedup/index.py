@@ -143,13 +143,12 @@ class ClusterIndex:
         path = Path(path)
         held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}
+        format_1 = False
         try:
             if path.exists():
                 try:
-                    if zipfile.is_zipfile(path):
-                        fps = _read_columns(path, config, aliases)
-                    else:
-                        fps = _read_json_lines(path, config, aliases)
+                    format_1 = not zipfile.is_zipfile(path)
+                    fps = _read_json_lines(path, config, aliases) if format_1 else _read_columns(path, config, aliases)
                 except (OSError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
                     raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
         except BaseException:
@@ -158,7 +157,7 @@ class ClusterIndex:
             raise
         index = cls(path, config, aliases, fps)
         index._lock = held
-        index._dirty = bool(fps) and not zipfile.is_zipfile(path)  # format 1: `save` writes it anew
+        index._dirty = format_1 and bool(fps)  # `save` writes a format-1 index anew
         return index
 
     def close(self) -> None:
