@@ -450,9 +450,7 @@ def articles_per_pass(translator) -> int:
     articles), few enough that progress and the resume state move every few seconds with
     Marian on a CPU (128 sentences a call: 16 articles).  A killed run loses no engine work
     either way: each call's translations are already in the translation memory."""
-    engine = translator.engines[0]
-    per_call = engine.sentences_per_call or 4 * translator.batch_size
-    return max(16, min(64, per_call // 16))
+    return max(16, min(64, translator.sentences_per_call(translator.engines[0]) // 16))
 
 
 def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, tick) -> None:

@@ -271,7 +271,7 @@ class Translator:
             sources = list(dict.fromkeys(s for job in group for s in job.protected if s.strip()))
             known = self._lookup(key, sources)
             missing = [s for s in sources if s not in known]
-            step = engine.sentences_per_call or max(self.batch_size * 4, 1)
+            step = self.sentences_per_call(engine)
             for i in range(0, len(missing), step):
                 chunk = missing[i:i + step]
                 out = engine.translate_batch(chunk, lang)
@@ -282,6 +282,11 @@ class Translator:
                 job.english = [known.get(s, "") if s.strip() else "" for s in job.protected]
         for job in jobs:
             yield self._assemble(job)
+
+    def sentences_per_call(self, engine: Engine) -> int:
+        """Sentences handed to ``engine.translate_batch`` at a time (each call's results go
+        to the translation memory): the engine's own size, else 4 x batch_size."""
+        return engine.sentences_per_call or max(self.batch_size * 4, 1)
 
     def _lookup(self, key: str, sources: list[str]) -> dict[str, str]:
         gl = self.glossary.sha256 if self.glossary else ""
