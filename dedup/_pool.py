@@ -1,6 +1,7 @@
 """Batches, and ordered maps over a pool of spawned processes that read their input as they go."""
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
@@ -62,16 +63,36 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
             stop.set()
 
 
+# What a worker process was given once (`map_batches`'s ``state``), for every batch it maps.
+_WORKER_STATE: Any = None
+
+
+def _set_worker_state(make: Callable[..., Any], args: tuple) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = make(*args)
+
+
+def _with_worker_state(fn: Callable[[Any, Any], Any], batch: Any) -> Any:
+    return fn(_WORKER_STATE, batch)
+
+
 def map_batches(items: Iterable[T], size: int, workers: int, local: Callable[[list[T]], Any],
-                remote: Callable[[list[T]], Any], *, initializer: Callable[..., None] | None = None,
-                initargs: tuple = ()) -> Iterator[Any]:
+                remote: Callable[..., Any], *, state: tuple[Callable[..., Any], tuple] | None = None) -> Iterator[Any]:
     """``items`` in batches of ``size``, each mapped, results in order: by ``local`` in this
-    process, or by ``remote`` in ``workers`` spawned processes (`spawn_imap`, with its
-    ``initializer``) when there are at least two batches.  One batch (a small corpus, a
-    test) stays here: starting processes would cost more than it saves."""
+    process, or by ``remote`` in ``workers`` spawned processes (`spawn_imap`) when there are
+    at least two batches.  One batch (a small corpus, a test) stays here: starting
+    processes would cost more than it saves.
+
+    ``state=(make, args)``: each worker calls ``make(*args)`` once and maps every batch with
+    ``remote(that state, batch)``, so large settings (a cleaner's line statistics) travel
+    once per worker, not with every batch.  ``remote`` and ``make`` must be module-level
+    functions (they are pickled)."""
     batches = batched(items, size)
     head = list(islice(batches, 2))
     every = chain(head, batches)
     if workers > 1 and len(head) > 1:
-        return spawn_imap(remote, every, workers, initializer=initializer, initargs=initargs)
+        if state is None:
+            return spawn_imap(remote, every, workers)
+        return spawn_imap(functools.partial(_with_worker_state, remote), every, workers,
+                          initializer=_set_worker_state, initargs=state)
     return map(local, every)

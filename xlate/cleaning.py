@@ -81,7 +81,7 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     # Workers write into OUT only; JSONL on stdout is written here, in order.
     per_batch = map_batches(docs, CLEAN_BATCH, workers if out is not None else 1,
                             lambda batch: _clean_and_write(batch, cleaner, out, stdout), _clean_write_batch,
-                            initializer=_init_clean_write, initargs=(cleaner, str(out)))
+                            state=(_clean_write_state, (cleaner, str(out))))
     for outcomes in per_batch:
         for doc_id, reasons in outcomes:
             articles += 1
@@ -127,14 +127,10 @@ def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | Non
     return outcomes
 
 
-_CLEAN_WRITE: tuple = ()
+def _clean_write_state(cleaner: Cleaner, out: str) -> tuple[Cleaner, Path]:
+    return cleaner, Path(out)  # once per worker: the line statistics can be large
 
 
-def _init_clean_write(cleaner: Cleaner, out: str) -> None:
-    global _CLEAN_WRITE
-    _CLEAN_WRITE = (cleaner, Path(out))  # once per worker: the line statistics can be large
-
-
-def _clean_write_batch(batch: list[Document]) -> list[tuple[str, list[str]]]:
-    cleaner, out = _CLEAN_WRITE
+def _clean_write_batch(state: tuple[Cleaner, Path], batch: list[Document]) -> list[tuple[str, list[str]]]:
+    cleaner, out = state
     return _clean_and_write(batch, cleaner, out, None)

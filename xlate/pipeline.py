@@ -353,8 +353,7 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
     table = AliasTable(job.aliases) if job.aliases else None
     per_batch = map_batches(docs, cleaning.CLEAN_BATCH, config.workers,
                             lambda batch: _clean_and_fingerprint(batch, cleaner, job.out, config, table),
-                            _clean_fingerprint_batch, initializer=_init_clean_worker,
-                            initargs=(cleaner, str(job.out), config, job.aliases))
+                            _clean_fingerprint_batch, state=(_clean_worker_state, (cleaner, str(job.out), config, job.aliases)))
     fps: list = []
     done = 0
     for outcomes, batch_fps in per_batch:
@@ -380,23 +379,19 @@ def _clean_and_fingerprint(batch: list[Document], cleaner: Cleaner, out: Path, c
     return outcomes, fingerprint_batch(items, config, table, share=share)
 
 
-_CLEAN_WORKER: tuple = ()
-
-
-def _init_clean_worker(cleaner: Cleaner, out: str, config, aliases: dict[str, str] | None) -> None:
+def _clean_worker_state(cleaner: Cleaner, out: str, config, aliases: dict[str, str] | None) -> tuple:
     """Once per worker process: the cleaner (with the corpus's line statistics), OUT, the
     clustering settings and the alias table, instead of sending them with every batch."""
     from dedup.entities import AliasTable
 
-    global _CLEAN_WORKER
-    _CLEAN_WORKER = (cleaner, Path(out), config, AliasTable(aliases) if aliases else None)
+    return cleaner, Path(out), config, AliasTable(aliases) if aliases else None
 
 
-def _clean_fingerprint_batch(batch: list[Document]):
+def _clean_fingerprint_batch(state: tuple, batch: list[Document]):
     """Worker: `_clean_and_fingerprint`, its fingerprints packed for the trip back."""
     from dedup.fingerprint import PackedFingerprints
 
-    cleaner, out, config, table = _CLEAN_WORKER
+    cleaner, out, config, table = state
     outcomes, fps = _clean_and_fingerprint(batch, cleaner, out, config, table, share=False)
     return outcomes, PackedFingerprints(fps)
 
