@@ -16,7 +16,6 @@ the same clusters whatever their input order.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,7 +26,7 @@ from ._pool import map_batches
 from .config import ClusterConfig
 from .entities import AliasTable
 from .errors import DedupError
-from .fingerprint import Fingerprint, _worker_batch, as_input, fingerprint_batch, iter_inputs
+from .fingerprint import Fingerprint, _worker_batch, _worker_state, as_input, fingerprint_batch, iter_inputs
 from .lsh import band_keys, event_pairs, lsh_pairs, merge_pairs
 from .verify import CorpusStats, Link, PairScorer, verify
 
@@ -74,9 +73,9 @@ def fingerprints(
     """
     config = config or ClusterConfig()
     table = AliasTable(aliases) if aliases else None
-    remote = functools.partial(_worker_batch, config=config, aliases=dict(aliases) if aliases else None)
     for result in map_batches(iter_inputs(docs), config.batch_size, config.workers,
-                              lambda batch: fingerprint_batch(batch, config, table), remote):
+                              lambda batch: fingerprint_batch(batch, config, table), _worker_batch,
+                              state=(_worker_state, (config, dict(aliases) if aliases else None))):
         yield from result
 
 

@@ -333,16 +333,15 @@ def fingerprint_batch(
     return out
 
 
-# The alias table of the last batch a worker process saw: rebuilt only when the aliases
-# change, so its cache of entity keys lives as long as the worker.
-_WORKER_TABLE: tuple[dict | None, AliasTable | None] = (None, None)
+def _worker_state(config: ClusterConfig, aliases: dict | None) -> tuple[ClusterConfig, AliasTable | None]:
+    """Once per worker process (`dedup._pool.map_batches`' state): the alias table is built
+    once, so its cache of entity keys lives as long as the worker."""
+    return config, AliasTable(aliases) if aliases else None
 
 
-def _worker_batch(items: list[ArticleInput], config: ClusterConfig, aliases: dict | None) -> PackedFingerprints:
-    global _WORKER_TABLE
-    if _WORKER_TABLE[0] != aliases:
-        _WORKER_TABLE = (aliases, AliasTable(aliases) if aliases else None)
-    return PackedFingerprints(fingerprint_batch(items, config, _WORKER_TABLE[1], share=False))
+def _worker_batch(state: tuple[ClusterConfig, AliasTable | None], items: list[ArticleInput]) -> PackedFingerprints:
+    config, table = state
+    return PackedFingerprints(fingerprint_batch(items, config, table, share=False))
 
 
 class PackedFingerprints:
