@@ -16,7 +16,7 @@ __all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERS
 CLUSTER_VERSION = "0.5"
 # Bump when fingerprints change meaning: an index made by another version is refused.  Kept
 # apart from CLUSTER_VERSION so that a scoring change does not force an index rebuild.
-FINGERPRINT_VERSION = "0.5"  # 0.5: languages identified while fingerprinting
+FINGERPRINT_VERSION = "0.6"  # 0.6: keyword variants merged by prefix; 0.5: languages identified while fingerprinting
 
 
 # Values of ClusterConfig.embedding_pairs.

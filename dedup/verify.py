@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ import numpy as np
 from ._threads import map_threads
 from .config import ClusterConfig
 from .entities import iso_day
-from .fingerprint import Fingerprint
+from .fingerprint import KEYWORD_PREFIX, Fingerprint
 from .reasons import describe_reasons
 
 __all__ = [
@@ -84,8 +85,31 @@ def event_keys(fp: Fingerprint) -> list[tuple[str, float]]:
     return [(key, 1.0 + math.log(count)) for key, count in zip(keys, counts)]
 
 
-def _keyword_counts(fp: Fingerprint) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    return fp.keyword_words, fp.keyword_counts
+def keyword_keys(fp: Fingerprint) -> list[str]:
+    """The keys an article's keywords are compared and counted by (`fingerprint.keyword_key`;
+    distinct within an article, which merged the words sharing one)."""
+    return [word[:KEYWORD_PREFIX] for word in fp.keyword_words]
+
+
+def _keyword_word(fp: Fingerprint, key: str) -> str:
+    """The keyword of ``fp`` that ``key`` stands for (keywords are sorted, and one of them has
+    the key: the first word not below the key)."""
+    words = fp.keyword_words
+    return words[bisect_left(words, key)]
+
+
+def _keyword_pair(a: Fingerprint, b: Fingerprint, key: str) -> str:
+    """A shared keyword as a reason: the word, or ``word_a/word_b`` where the two articles
+    wrote it differently (``election/elections``: compared by `keyword_key`), the article
+    with the smaller id first, as in the link."""
+    if a.id > b.id:
+        a, b = b, a
+    word_a, word_b = _keyword_word(a, key), _keyword_word(b, key)
+    return word_a if word_a == word_b else f"{word_a}/{word_b}"
+
+
+def _keyword_counts(fp: Fingerprint) -> tuple[list[str], tuple[int, ...]]:
+    return keyword_keys(fp), fp.keyword_counts
 
 
 class CorpusStats:
@@ -98,8 +122,8 @@ class CorpusStats:
         for fp in fingerprints:
             for key in event_terms(fp)[0]:
                 event_df[key] = event_df.get(key, 0) + 1
-            for word in fp.keyword_words:
-                keyword_df[word] = keyword_df.get(word, 0) + 1
+            for key in keyword_keys(fp):
+                keyword_df[key] = keyword_df.get(key, 0) + 1
         self.event_df = event_df
         self.keyword_df = keyword_df
 
@@ -462,7 +486,10 @@ class PairScorer:
         """`link` of many pairs: pair ``k[n]`` of ``scores`` (articles ``i[n]``, ``j[n]``)."""
         i, j, k = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (i, j, k))
         shared_events = _shared_keys(self.event_rows, self._event_keys, i, j)
-        shared_keywords = _shared_keys(self._keyword, self._keyword_keys, i, j)
+        shared_keywords = [
+            [_keyword_pair(self.fps[a], self.fps[b], key) for key in keys[:12]]
+            for a, b, keys in zip(i.tolist(), j.tolist(), _shared_keys(self._keyword, self._keyword_keys, i, j))
+        ]
         config = self.config
         # Plain Python numbers of the pairs' scores, once (numpy scalars cost per access).
         gaps = scores.gap[k].tolist()
@@ -488,7 +515,7 @@ class PairScorer:
                 "entities": [key for key in events if not key.startswith(("date:", "num:"))][:12],
                 "dates": sorted(key[5:] for key in events if key.startswith("date:")),
                 "numbers": sorted(key[4:] for key in events if key.startswith("num:"))[:12],
-                "keywords": shared_keywords[n][:12],
+                "keywords": shared_keywords[n],
                 "scores": {
                     "event": event,
                     "keywords": keywords,

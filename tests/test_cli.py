@@ -273,7 +273,7 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     from_index = runner.invoke(cli, ["explain", str(index), *pair])
     assert from_index.exit_code == 0, from_index.output
     assert from_index.output == from_texts.output
-    assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.242 (a link)\n")
+    assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.257 (a link)\n")
     assert runner.invoke(cli, ["explain", str(index), "000", "002"]).output == from_index.output
     wrong_glossary = runner.invoke(cli, ["explain", str(index), *pair, "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
     assert wrong_glossary.exit_code == 2 and "made with another alias table" in wrong_glossary.stderr

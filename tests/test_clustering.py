@@ -368,12 +368,29 @@ def test_groups_of_component_matches_clusters_from_links():
         ("السلام والسلام للطالب", (("سلام", 2), ("طالب", 1))),
         # Latin text: words longer than 3 letters, digits and stop words dropped.
         ("gouvernement 2025 gouvernement", (("gouvernement", 2),)),
+        # Words sharing their first 6 characters are one keyword, under the most frequent
+        # (ties: the alphabetically first); 5 shared characters are not enough.
+        ("elections election elections kallasa kallas", (("elections", 3), ("kallas", 2))),
+        ("regierungen regierung", (("regierung", 2),)),
+        ("parties participe", (("participe", 1), ("parties", 1))),
     ],
 )
 def test_keywords_of_handles_unspaced_and_arabic_scripts(text, expected):
     from dedup.fingerprint import keywords_of
 
     assert keywords_of(text, 40) == expected
+
+
+def test_inflected_keywords_count_as_shared_and_the_reasons_show_both_forms():
+    """Two reports of one vote, worded with other inflections: compared as whole words they
+    share one keyword ("vote"); by their first 6 characters six ("ferment" / "ferme" differ
+    in the sixth), and the link's reasons name each article's own word, the smaller id's first."""
+    a = "Les électeurs kirghizes ont voté dimanche. Les bureaux de vote ferment; les observateurs comptent."
+    b = "Un électeur kirghize a voté. Le bureau ferme tôt; un observateur compte."
+    link = explain(a, b)
+    assert link.reasons["keywords"] == ["vote", "bureaux/bureau", "comptent/compte", "electeurs/electeur",
+                                        "kirghizes/kirghize", "observateurs/observateur"]
+    assert link.reasons["scores"]["keywords"] > 0
 
 
 def test_cross_keyword_weight_is_validated_and_used():

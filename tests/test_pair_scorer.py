@@ -24,8 +24,11 @@ def event_vector(stats, fp) -> dict[str, float]:
 
 
 def keyword_vector(stats, fp) -> dict[str, float]:
-    """Reference: an article's keywords weighted by (1 + log count) x IDF, as a dict."""
-    return {w: (1.0 + math.log(c)) * idf(stats, stats.keyword_df.get(w, 0)) for w, c in fp.keywords}
+    """Reference: an article's keywords weighted by (1 + log count) x IDF, as a dict keyed by
+    what keywords are compared by (their first KEYWORD_PREFIX characters)."""
+    from dedup.fingerprint import keyword_key
+
+    return {keyword_key(w): (1.0 + math.log(c)) * idf(stats, stats.keyword_df.get(keyword_key(w), 0)) for w, c in fp.keywords}
 
 
 def _unit(vector: dict[str, float]) -> dict[str, float]:

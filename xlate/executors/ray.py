@@ -478,7 +478,7 @@ def _group_batches(blocks, rank_of: np.ndarray, parts: int) -> list[tuple[list[s
 
 def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -> list:
     """Document-frequency counts of some batches, and their fingerprints by id-range block."""
-    from dedup.verify import event_terms
+    from dedup.verify import event_terms, keyword_keys
 
     fps = []
     for path in paths:
@@ -489,7 +489,7 @@ def _prep(paths: list[str], ranks: np.ndarray, n_blocks: int, block_docs: int) -
     out: list[list] = [[] for _ in range(n_blocks)]
     for fp, rank in zip(fps, ranks.tolist()):
         event_df.update(event_terms(fp)[0])  # occurrences, as CorpusStats counts them
-        keyword_df.update(fp.keyword_words)
+        keyword_df.update(keyword_keys(fp))  # as CorpusStats counts them
         out[rank // block_docs].append((rank, fp))
     return [(event_df, keyword_df), *out]
 
