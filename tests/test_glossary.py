@@ -28,6 +28,8 @@ FIND_CASES = [
     ("not_inside_word", "Achgabatien Kallasson", []),
     ("samarcande", "à Samarcande", [("Samarcande", "Samarkand")]),
     ("lang_specific_entry_fr", "la mer d'Aral", [("mer d'Aral", "Aral Sea")]),
+    # An abbreviation matches only in capitals: French "eu" (had) and "ue" are words.
+    ("abbreviation_in_capitals_only", "Le sommet a eu lieu; l'UE, l'EU, l'ue.", [("UE", "EU"), ("EU", "EU")]),
 ]
 
 

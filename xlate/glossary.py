@@ -43,7 +43,7 @@ from typing import Any
 
 from xlate.errors import GlossaryError
 
-MATCHER_VERSION = "v1"
+MATCHER_VERSION = "v2"  # v2: abbreviations match only in capitals
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _SEPARATORS = re.compile(r"[\s\-]+")
 _SPECIAL_FOLDS = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
@@ -105,6 +105,14 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+def _is_abbreviation(form: str) -> bool:
+    """A form written in capitals of at most 5 letters (``EU``, ``UE``, ``OSCE``): it
+    matches only in capitals, since folded it is often a common word (French ``eu``, ``ue``,
+    English ``us``)."""
+    letters = [c for c in form if c.isalpha()]
+    return 0 < len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
 def _key(surface: str) -> str:
     return _SEPARATORS.sub(" ", fold(surface)).strip()
 
@@ -120,7 +128,7 @@ class Glossary:
     def __init__(self, entries: Iterable[GlossaryEntry], source: str = "<memory>"):
         self.entries: tuple[GlossaryEntry, ...] = tuple(entries)
         self.source = source
-        self._by_lang: dict[str | None, tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]] = {}
+        self._by_lang: dict[str | None, tuple[re.Pattern[str] | None, dict[str, GlossaryEntry], frozenset[str]]] = {}
         self._check_conflicts()
         canonical = json.dumps(
             {"matcher": MATCHER_VERSION,
@@ -187,29 +195,34 @@ class Glossary:
         return out
 
     # -- matching --------------------------------------------------------------------
-    def _matcher(self, lang: str | None) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
+    def _matcher(self, lang: str | None) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry], frozenset[str]]:
+        """(regex over folded text, entry of each folded surface, the surfaces that match
+        only in capitals) of the entries for ``lang``."""
         base = lang.split("-")[0].lower() if lang else None
         cached = self._by_lang.get(base)
         if cached is not None:
             return cached
         table: dict[str, GlossaryEntry] = {}
+        cased: dict[str, bool] = {}  # surface key -> every form with it is an abbreviation
         # Language-specific entries win over generic ones for the same surface.
         for entry in sorted(self.entries, key=lambda e: e.lang is None):
             if entry.lang is not None and entry.lang.split("-")[0] != base:
                 continue
             for form in entry.forms():
-                table.setdefault(_key(form), entry)
+                key = _key(form)
+                table.setdefault(key, entry)
+                cased[key] = cased.get(key, True) and _is_abbreviation(form)
         surfaces = sorted(table, key=lambda k: (-len(k), k))
         regex = None
         if surfaces:
             alternation = "|".join(_pattern(s) for s in surfaces)
             regex = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-        self._by_lang[base] = (regex, table)
-        return regex, table
+        self._by_lang[base] = (regex, table, frozenset(k for k, v in cased.items() if v))
+        return self._by_lang[base]
 
     def find(self, text: str, lang: str | None = None) -> list[TermMatch]:
         """Glossary terms in ``text`` (entries for ``lang`` and for any language), in order, non-overlapping."""
-        regex, table = self._matcher(lang)
+        regex, table, cased = self._matcher(lang)
         if regex is None or not text:
             return []
         folded, origin = _fold_with_map(text)
@@ -219,7 +232,10 @@ class Glossary:
             end = origin[m.end() - 1] + 1
             while end < len(text) and unicodedata.combining(text[end]):
                 end += 1  # a decomposed accent belongs to the name
-            entry = table[_SEPARATORS.sub(" ", m.group()).strip()]
+            key = _SEPARATORS.sub(" ", m.group()).strip()
+            if key in cased and not text[start:end].isupper():
+                continue  # "eu" (French "had") is not the abbreviation "EU"
+            entry = table[key]
             matches.append(TermMatch(start, end, text[start:end], entry.english, entry))
         return matches
 
