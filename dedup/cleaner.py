@@ -53,8 +53,9 @@ _DATELINE = re.compile(
 
 # Bump when a structural rule changes what is removed (or the title found).  The cue tables
 # and the date-line pattern are hashed into the signature as they are, so editing a cue
-# changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.
-CLEANER_VERSION = "0.3"
+# changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.  0.4: an article
+# whose body repeats across its site (a copy) keeps its repeated lines.
+CLEANER_VERSION = "0.4"
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +109,11 @@ class CleanerConfig:
         config = hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:8]
         return f"clean:{CLEANER_VERSION}|rules:{_rules_digest()}|cfg:{config}"
 
+
+# Body lines (`Cleaner._is_body`) of an article that must repeat across its site, and be
+# most of its body, for the article to count as a copy of another (`Cleaner._is_copy`):
+# a site's boilerplate is rarely more than a sentence or two of full prose.
+COPY_MIN_BODY_LINES = 3
 
 # A headline is short; a first line longer than this is a paragraph (a text scraped without
 # its title), and the article is given no title rather than a paragraph as one.
@@ -198,6 +204,7 @@ class Cleaner:
         lines = [(no, raw.strip()) for no, raw in enumerate(text.split("\n"), start=1)]
         rows = [(no, t) for no, t in lines if t]
         reason: dict[int, str] = {}
+        repeated: list[int] = []
 
         for i, (_, t) in enumerate(rows):
             cue = match_cue(t)
@@ -208,6 +215,9 @@ class Cleaner:
             elif _URL.search(t) and _words(_URL.sub("", t)) < 8:
                 reason[i] = "link"
             elif self.line_stats is not None and _at_most_words(t, cfg.max_repeat_words) and self.line_stats.is_repeated(doc.source, t):
+                repeated.append(i)
+        if not self._is_copy(rows, reason, repeated):
+            for i in repeated:
                 reason[i] = "repeated across site"
         self._fill_blocks(rows, reason)
         self._mark_duplicates_and_breadcrumbs(rows, reason)
@@ -240,6 +250,17 @@ class Cleaner:
         kept = _join_paragraphs(kept_lines)
         title = rows[title_i][1] if title_i is not None else None
         return kept, removed, title
+
+    def _is_copy(self, rows, reason: dict[int, str], repeated: list[int]) -> bool:
+        """Whether the article's own body repeats across its site: most of its body lines
+        (and at least COPY_MIN_BODY_LINES) are in other articles too.  Then it is one of
+        several copies of one story (a wire story filed twice, a page scraped under two
+        names), not an article wrapped in the site's boilerplate, and removing the repeated
+        lines would remove the story itself."""
+        repeated_set = set(repeated)
+        body = [i for i, (_, t) in enumerate(rows) if i not in reason and self._is_body(t)]
+        shared = sum(1 for i in body if i in repeated_set)
+        return shared >= COPY_MIN_BODY_LINES and 2 * shared > len(body)
 
     def _is_body(self, line: str) -> bool:
         words = _words(line)

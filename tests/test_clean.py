@@ -153,6 +153,24 @@ def test_lines_repeated_across_one_site_are_removed():
     assert clean(docs[5], line_stats=stats).removed == ()  # 2 articles are too few to call it boilerplate
 
 
+def test_copies_of_one_story_keep_the_lines_they_share():
+    """Three copies of one wire story among a site's articles: their body lines repeat
+    across the site as boilerplate does, but they are most of each copy's body, so the copies
+    keep them; the site's real boilerplate still goes, in the copies too."""
+    story = "\n\n".join(f"{BODY} Paragraphe {k} de la dépêche." for k in range(4))
+    footer = "Le Courrier du Sud, votre quotidien régional"
+    docs = [_doc(f"Titre numéro {i} du jour\n\n{BODY} Numéro {i}.\n\n{footer}", source="courrier") for i in range(5)]
+    docs += [_doc(f"Dépêche, version {k}\n\n{story}\n\n{footer}", source="courrier") for k in range(3)]
+    stats = LineStats()
+    for doc in docs:
+        stats.add(doc)
+    for k, copy in enumerate(docs[5:]):
+        result = clean(copy, line_stats=stats)
+        assert result.text == f"Dépêche, version {k}\n\n{story}"
+        assert [(r.text, r.reason) for r in result.removed] == [(footer, "footer")]
+    assert [r.reason for r in clean(docs[0], line_stats=stats).removed] == ["repeated across site"]
+
+
 def test_markdown_markup_is_stripped():
     result = clean(_doc(f"# Un titre assez long ici\n\n{BODY} Voir [le communiqué](https://x.example).\n\n![photo](p.jpg)", format="md"))
     assert result.title == "Un titre assez long ici"
