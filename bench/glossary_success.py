@@ -8,7 +8,8 @@ names listed in EXTRA below).  Each is translated through `Translator` with the
 glossary (Apertium always; Marian too with --model).  For every source term occurrence
 we check, independently of the translator's own bookkeeping, whether the locked English
 form is in the final English: "present", else "flagged" when the sentence carries a
-violation for it, else "silent" (the failure the design must make impossible).
+violation for it, else "silent" (the failure the design must make impossible).  Then
+Apertium's BLEU / chrF on the test-set sentences, without and with the glossary.
 Writes bench/results/glossary_success.md.
 """
 from __future__ import annotations
@@ -36,7 +37,9 @@ def build_glossary():
     return Glossary([*base.entries, *extra], source="seeds/glossary.tsv + bench EXTRA")
 
 
-def build_set(glossary, max_testset: int) -> list[tuple[str, str]]:
+def build_set(glossary, max_testset: int) -> tuple[list[tuple[str, str]], list[str]]:
+    """(origin, French sentence) of every item, and the English references of the test-set
+    items (which come last, in order)."""
     from xlate.segment import segment
 
     items = []
@@ -46,12 +49,33 @@ def build_set(glossary, max_testset: int) -> list[tuple[str, str]]:
             if glossary.find(s.text, "fr"):
                 items.append((f"seed:{path.stem}", s.text))
     taken = 0
-    for name in ("newstest2014.fr-en.fra", "flores200-devtest.fra"):
-        for line in (TESTSETS / name).read_text(encoding="utf-8").split("\n"):
+    references = []
+    for name, reference in (("newstest2014.fr-en.fra", "newstest2014.fr-en.eng"), ("flores200-devtest.fra", "flores200-devtest.eng")):
+        english = (TESTSETS / reference).read_text(encoding="utf-8").split("\n")
+        for line, ref in zip((TESTSETS / name).read_text(encoding="utf-8").split("\n"), english):
             if taken < max_testset and line.strip() and glossary.find(line, "fr"):
                 items.append((name, line))
+                references.append(ref)
                 taken += 1
-    return items
+    return items, references
+
+
+def around_the_names(glossary, items, references) -> str:
+    """BLEU / chrF of Apertium on the test-set items, without and with the glossary: what
+    locking the names does to the words around them."""
+    import sacrebleu
+
+    from xlate.translator import Translator
+
+    sources = [text for _, text in items[len(items) - len(references):]]
+    row = []
+    for label, locked in (("without the glossary", None), ("with the glossary", glossary)):
+        english = [" ".join(p.english for p in a.pairs)
+                   for a in Translator("apertium", glossary=locked).translate_many(sources, lang="fr")]
+        row.append(f"| {label} | {sacrebleu.corpus_bleu(english, [references]).score:.2f} | "
+                   f"{sacrebleu.corpus_chrf(english, [references]).score:.2f} |")
+    return "\n".join([f"Apertium on the {len(sources)} test-set sentences (with their references), to see what locking the "
+                      "names does to the words around them:", "", "| | BLEU | chrF |", "|---|---:|---:|", *row])
 
 
 def score(translator, glossary, items) -> tuple[Counter, Counter]:
@@ -84,7 +108,7 @@ def main() -> None:
     from xlate.translator import Translator
 
     glossary = build_glossary()
-    items = build_set(glossary, args.max_testset)
+    items, references = build_set(glossary, args.max_testset)
     engines = [("apertium", Translator("apertium", glossary=glossary))]
     if args.model:
         engines.append((f"marian `{Path(args.model).name}`", Translator("marian", model=args.model, glossary=glossary)))
@@ -99,6 +123,7 @@ def main() -> None:
         lines.append(f"| {label} | {total} | {outcome['present']} | {outcome['flagged']} | {outcome['silent']} | "
                      f"{outcome['present'] / total:.1%} | {(outcome['present'] + outcome['flagged']) / total:.1%} |")
         print(label, dict(outcome), flush=True)
+    lines += ["", around_the_names(glossary, items, references)]
     report = "\n".join(lines) + "\n"
     print(report)
     out = ROOT / "bench" / "results" / "glossary_success.md"

@@ -68,7 +68,9 @@ def test_rerun_translates_only_what_changed(tmp_path):
     engine = CountingApertium()
     first._chain = [engine]
     a = first.translate(text, "fr")
-    assert len(engine.calls) == 2  # the repeated sentence is translated once
+    # The repeated sentence is translated once; Apertium respells Achgabat, so that sentence
+    # goes again with placeholders (both English versions are kept in the memory).
+    assert engine.calls == ["Le ministre a parlé.", "Kaja Kallas est arrivée à Achgabat.", "Zzqa est arrivée à Zzqb."]
     first.close()
 
     second = Translator("apertium", glossary=glossary, cache=cache)
@@ -86,5 +88,5 @@ def test_rerun_translates_only_what_changed(tmp_path):
     engine3 = CountingApertium()
     third._chain = [engine3]
     third.translate(text, "fr")
-    assert len(engine3.calls) == 2
+    assert len(engine3.calls) == 3
     third.close()

@@ -6,7 +6,7 @@ import pytest
 from marian_fixture import tiny_marian  # noqa: F401  (session fixture)
 from dedup.document import CleanDocument, Document
 from xlate.errors import ConfigError, EngineUnavailableError
-from xlate.glossary import Glossary
+from xlate.glossary import Glossary, GlossaryEntry
 from xlate.translator import AlignedPair, Translator
 
 needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="Debian apertium not installed")
@@ -33,7 +33,7 @@ def test_apertium_article_locked_names_and_alignment():
             assert term["english"] in pair.english
     assert [t["english"] for t in result.pairs[0].terms] == ["Ashgabat", "Kaja Kallas", "EU", "Central Asia"]
     assert "Gurbanguly Berdimuhamedov" in result.pairs[2].english
-    assert result.signature.startswith("engine:apertium-") and f"|gl:{GLOSSARY.sha256[:8]}|seg:v1|xlate:" in result.signature
+    assert result.signature.startswith("engine:apertium-") and f"|gl:{GLOSSARY.sha256[:8]}|lock:2|seg:v1|xlate:" in result.signature
 
 
 @needs_apertium
@@ -48,6 +48,29 @@ def test_apertium_article_locked_names_and_alignment():
 def test_apertium_sentence_opening_names_keep_the_next_words_case(french, english):
     (pair,) = Translator("apertium", glossary=GLOSSARY).translate(french, "fr").pairs
     assert pair.english == english and pair.violations == []
+
+
+@needs_apertium
+@pytest.mark.parametrize("french, english", [
+    # With a placeholder for the name these came out "to Paris" and "The Kazakhstan goes".
+    ("La réunion aura lieu à Paris.", "The meeting will take place in Paris."),
+    ("Le Kazakhstan va recevoir la délégation.", "Kazakhstan goes to receive the delegation."),
+])
+def test_apertium_names_it_keeps_are_translated_as_without_a_glossary(french, english):
+    places = Glossary([GlossaryEntry("Paris", ("Paris",)), GlossaryEntry("Kazakhstan", ("Kazakhstan",))])
+    (locked,) = Translator("apertium", glossary=places).translate(french, "fr").pairs
+    (plain,) = Translator("apertium").translate(french, "fr").pairs
+    assert locked.english == plain.english == english
+    assert locked.violations == [] and len(locked.terms) == 1
+
+
+@needs_apertium
+def test_apertium_a_name_it_changes_is_translated_again_with_a_placeholder():
+    french = "Le sommet a eu lieu à Achgabat."
+    (plain,) = Translator("apertium").translate(french, "fr").pairs
+    assert "Ashgabat" not in plain.english and "Achgabat" not in plain.english  # Apertium's own spelling
+    (locked,) = Translator("apertium", glossary=GLOSSARY).translate(french, "fr").pairs
+    assert "Ashgabat" in locked.english and locked.violations == []
 
 
 @needs_apertium

@@ -5,7 +5,10 @@ offsets, find glossary terms, protect them (locked English form or placeholder, 
 engine prefers), look the protected sentences up in the translation memory, translate
 the rest in length-sorted batches shared across articles, restore the locked forms and
 verify them.  A term that did not come through is a violation on its sentence; nothing
-is dropped silently.  English articles pass through (engine ``identity``), with their
+is dropped silently.  Engines that take placeholders (rule-based: an invented word in
+place of a name changes the words around it, "à Paris" -> "to Paris") translate a
+sentence as it is first; only a sentence whose locked forms do not come through that way
+is translated again with placeholders.  English articles pass through (engine ``identity``), with their
 glossary variants normalised to the locked forms.
 """
 from __future__ import annotations
@@ -25,6 +28,9 @@ from xlate.segment import SEGMENTER_VERSION, segment
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
 IDENTITY = "identity"
+# How locked names are kept through an engine, named in signatures: 2 = placeholders only
+# for the sentences that lose a name without them (1: every sentence with a name).
+LOCK_VERSION = "2"
 _FLUSH_SENTENCES = 1024  # sentences gathered across articles before the engine runs (an Apertium call)
 
 
@@ -69,6 +75,9 @@ class _Job:
     protected: list[str]
     tables: list[dict[str, str]]
     engine: Engine | None  # None: identity
+    # Per sentence, for a placeholder engine: (text with placeholders, their table), used
+    # when the sentence as it is loses a locked form; None otherwise.
+    fallback: list[tuple[str, dict[str, str]] | None] = field(default_factory=list)
     english: list[str | None] = field(default_factory=list)
 
 
@@ -195,14 +204,14 @@ class Translator:
     @property
     def signature(self) -> str:
         engines = "+".join(_describe(e) for e in self.engines)
-        return f"{engines}|gl:{self._glossary_tag()}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
+        return f"{engines}|gl:{self._glossary_tag()}|lock:{LOCK_VERSION}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
 
     def _glossary_tag(self) -> str:
         return self.glossary.sha256[:8] if self.glossary else "none"
 
     def _article_signature(self, engine: Engine | None, lang: str) -> str:
         used = engine.signature_for(lang) if engine is not None else IDENTITY
-        return f"engine:{used}|gl:{self._glossary_tag()}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
+        return f"engine:{used}|gl:{self._glossary_tag()}|lock:{LOCK_VERSION}|seg:{SEGMENTER_VERSION}|xlate:{__version__}"
 
     # -- translation -----------------------------------------------------------------
     def translate(self, doc: Any, lang: str | None = None, *, id: str | None = None) -> "TranslatedArticle":
@@ -247,9 +256,13 @@ class Translator:
         identity = lang in (self.target, "und")
         engine = None if identity else self.engine_for(lang)
         placeholders = engine is not None and engine.protection == "placeholder"
+        if placeholders:
+            fallback = [protect(s.text, m, placeholders=True) if m else None for s, m in zip(segments, matches)]
+            return _Job(doc_id, lang, segments, matches, [s.text for s in segments], [{} for _ in segments], engine,
+                        fallback)
         protected, tables = [], []
         for s, m in zip(segments, matches):
-            text_p, table = protect(s.text, m, placeholders=placeholders) if m else (s.text, {})
+            text_p, table = protect(s.text, m) if m else (s.text, {})
             protected.append(text_p)
             tables.append(table)
         return _Job(doc_id, lang, segments, matches, protected, tables, engine)
@@ -267,21 +280,35 @@ class Translator:
         for group in groups.values():
             engine, lang = group[0].engine, group[0].lang
             assert engine is not None
-            key = engine.signature_for(lang)
-            sources = list(dict.fromkeys(s for job in group for s in job.protected if s.strip()))
-            known = self._lookup(key, sources)
-            missing = [s for s in sources if s not in known]
-            step = self.sentences_per_call(engine)
-            for i in range(0, len(missing), step):
-                chunk = missing[i:i + step]
-                out = engine.translate_batch(chunk, lang)
-                fresh = list(zip(chunk, out))
-                self._store(key, fresh)
-                known.update(fresh)
+            known = self._translate_sources(engine, lang, [s for job in group for s in job.protected])
             for job in group:
                 job.english = [known.get(s, "") if s.strip() else "" for s in job.protected]
+            # Sentences that lost a locked form as they were: again, with placeholders.
+            retry = [(job, i) for job in group for i, fb in enumerate(job.fallback)
+                     if fb is not None and restore(job.english[i] or "", job.matches[i])[1]]
+            for job, i in retry:
+                job.protected[i], job.tables[i] = job.fallback[i]  # type: ignore[misc]
+            if retry:
+                known = self._translate_sources(engine, lang, [job.protected[i] for job, i in retry])
+                for job, i in retry:
+                    job.english[i] = known.get(job.protected[i], "")
         for job in jobs:
             yield self._assemble(job)
+
+    def _translate_sources(self, engine: Engine, lang: str, sources: list[str]) -> dict[str, str]:
+        """English of the distinct non-blank ``sources``: from the translation memory, the
+        rest from ``engine`` in calls of `sentences_per_call` (each stored as it comes)."""
+        key = engine.signature_for(lang)
+        sources = list(dict.fromkeys(s for s in sources if s.strip()))
+        known = self._lookup(key, sources)
+        missing = [s for s in sources if s not in known]
+        step = self.sentences_per_call(engine)
+        for i in range(0, len(missing), step):
+            chunk = missing[i:i + step]
+            fresh = list(zip(chunk, engine.translate_batch(chunk, lang)))
+            self._store(key, fresh)
+            known.update(fresh)
+        return known
 
     def sentences_per_call(self, engine: Engine) -> int:
         """Sentences handed to ``engine.translate_batch`` at a time (each call's results go
