@@ -519,3 +519,18 @@ def test_corpus_only_writes_the_clusters_todays_articles_joined(tmp_path):
                  ["cluster", str(index), "-o", str(tmp_path / "x"), "--corpus-only"]):
         refused = runner.invoke(cli, args)
         assert refused.exit_code == 2 and "--corpus-only writes the index's clusters" in refused.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "clean", "cluster"])
+@pytest.mark.parametrize("where", ["a-file", "a-file/out"])
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error_not_a_traceback(tmp_path, command, where):
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    args = [command, str(ROOT / "seeds"), "-o", str(tmp_path / where)] + (["--no-translate"] if command == "run" else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    last = result.stderr.splitlines()[-1]
+    if where == "a-file":  # click's own check where the option declares a folder, else ours
+        assert "is a file" in last
+    else:
+        assert last.startswith("error: cannot create the output folder") and "pass -o a folder you can write to" in last

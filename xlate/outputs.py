@@ -75,7 +75,12 @@ def make_output_folder(out: str | os.PathLike[str], corpus: str | os.PathLike[st
         source, target = Path(corpus).resolve(), out.resolve()
         if source == target or any(source.is_relative_to(target / name) for name in (*ARTICLE_FILES, REPORT_FOLDER)):
             raise OutputError(f"OUT {out} would put its outputs among the articles of {corpus}; write them to another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"OUT {out} is a file, not a folder; pass -o a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}; pass -o a folder you can write to") from exc
     marker = out / OUTPUT_FOLDER_MARKER
     if not marker.exists():
         write_atomic(marker, "Written by xlate: an output folder, passed over when a corpus folder holding it is read.\n")
