@@ -204,3 +204,14 @@ def test_articles_per_pass_follow_the_engines_call_size(tiny_marian):
 
     assert articles_per_pass(Translator("apertium")) == 64
     assert articles_per_pass(Translator("marian", model=tiny_marian, device="cpu")) == 16
+
+
+@pytest.mark.parametrize("folder, message", [
+    ("missing", "does not exist; pass a save_pretrained folder"),
+    ("empty", "has no config.json; point --model at a save_pretrained folder"),
+])
+def test_auto_with_a_named_model_that_cannot_load_fails_instead_of_falling_back(tmp_path, folder, message):
+    (tmp_path / "empty").mkdir()
+    translator = Translator("auto", model=tmp_path / folder)
+    with pytest.raises(EngineUnavailableError, match=message):
+        translator.engines  # noqa: B018 - resolving the engines is what fails

@@ -144,7 +144,12 @@ class Translator:
 
         apertium = ApertiumEngine()
         apertium_ok = apertium.supports("fr") or bool(_safe_modes(apertium))
-        if _marian_usable(self.model):
+        if self.model is not None:
+            # A model named by the user must load: falling back to Apertium would hide a typo.
+            neural = self._make("ctranslate2" if _importable("ctranslate2") else "marian")
+            self._check_usable(neural)
+            return [neural, apertium] if apertium_ok else [neural]
+        if _marian_usable():
             # CTranslate2 int8 measured 7.7x transformers fp32 at beam 4 on 2 CPU threads
             # (bench/bench_marian_speed.py), so it is the fast path when installed.
             neural = self._make("ctranslate2" if _importable("ctranslate2") else "marian")
@@ -389,7 +394,9 @@ def _safe_modes(engine: Any) -> dict:
         return {}
 
 
-def _marian_usable(model: str | None) -> bool:
+def _marian_usable() -> bool:
+    """Whether `auto` (no model named) finds a Marian model: torch and transformers, and an
+    opus-mt model in the hub cache or reachable."""
     try:
         import torch  # noqa: F401
         import transformers  # noqa: F401
@@ -397,8 +404,6 @@ def _marian_usable(model: str | None) -> bool:
         return False
     from xlate.engines.marian import HUB_FALLBACK, HUB_PATTERN, _cached_snapshot, model_available
 
-    if model is not None:
-        return model_available(model)
     # Without a named model, any cached opus-mt-*-en model (or mul-en reachable) will do;
     # languages without one fall back to Apertium article by article.
     if _any_cached_opus():

@@ -51,7 +51,10 @@ def _cached_snapshot(repo_id: str) -> Path | None:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         return None
-    found = try_to_load_from_cache(repo_id, "config.json")
+    try:
+        found = try_to_load_from_cache(repo_id, "config.json")
+    except ValueError:  # huggingface_hub's HFValidationError: a path, not a hub id
+        return None
     if isinstance(found, str):
         return Path(found).parent
     return None
