@@ -6,6 +6,7 @@ each becomes one `CorpusReadError` handed to the callback, and reading goes on.
 """
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import io
 import json
@@ -84,6 +85,16 @@ def duplicate_id_reason(doc_id: str, first_id: str, first_path: str) -> str:
         return f"duplicate article id {doc_id!r} (also {first_path}, read first); rename one of the files or fix the JSONL id"
     return (f"article id {doc_id!r} differs only in case from {first_id!r} ({first_path}, read first), and they "
             "would share one output file on macOS and Windows; rename one of the files or fix the JSONL id")
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot name an article's output files, or None: ids become relative
+    paths under OUT (``site/2025/story``), so an absolute path or an empty, ``.`` or ``..``
+    component would write outside the folder it is joined to."""
+    parts = doc_id.replace("\\", "/").split("/")
+    if doc_id.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        return f"article id {doc_id!r} has an empty, '.' or '..' path component; use plain names such as 'site/story-1'"
+    return None
 
 
 def _raise(error: CorpusReadError) -> None:
@@ -190,6 +201,13 @@ def _source_from_path(doc_id: str) -> str | None:
 
 def _read_jsonl_stream(stream, where: str, max_bytes: int, report: ErrorHandler) -> Iterator[Document]:
     binary = stream if not isinstance(stream, io.TextIOBase) else None
+    if binary is not None and hasattr(binary, "peek"):
+        head = binary.peek(2)[:2]
+        if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            # UTF-16 with its byte-order mark (PowerShell's default for `> feed.jsonl`):
+            # read as text, its lines split on the decoded newlines.
+            stream = io.TextIOWrapper(binary, encoding="utf-16", errors="replace", newline=None)
+            binary = None
     for line_no, raw in enumerate(stream, start=1):
         if binary is not None:
             if len(raw) > max_bytes:
@@ -202,6 +220,9 @@ def _read_jsonl_stream(stream, where: str, max_bytes: int, report: ErrorHandler)
                 continue
         else:
             line = raw.lstrip("\ufeff") if line_no == 1 else raw
+            if len(line) > max_bytes:
+                report(CorpusReadError(where, f"line is over the {max_bytes}-byte limit; raise --max-bytes", line_no))
+                continue
         if not line.strip():
             continue
         doc = _document_from_json_line(line, where, line_no, report)
@@ -236,10 +257,23 @@ def _document_from_json_line(line: str, where: str, line_no: int, report: ErrorH
     if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
         report(CorpusReadError(where, 'missing "id" (a non-empty string); add an "id" field', line_no))
         return None
+    problem = id_problem(str(doc_id).strip())
+    if problem is not None:
+        report(CorpusReadError(where, problem, line_no))
+        return None
     if not isinstance(text, str) or not text.strip():
         report(CorpusReadError(where, 'missing or empty "text"; add the article text as a string', line_no))
         return None
-    fields = {k: str(record[k]) for k in _JSONL_FIELDS if record.get(k) not in (None, "")}
+    fields = {}
+    for key in _JSONL_FIELDS:
+        value = record.get(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            if str(value).strip():
+                fields[key] = str(value)
+        elif value is not None:
+            # The article is kept; the bad field is listed so the feed can be fixed.
+            report(CorpusReadError(where, f'"{key}" is a {type(value).__name__}, not a string; give a string '
+                                          "(the article is read without it)", line_no))
     if "published" in fields:
         published = publication_date(fields["published"])
         if published is None:

@@ -196,3 +196,34 @@ def test_jsonl_bad_publication_date_is_listed_and_the_article_kept():
     assert [(d.id, d.published) for d in docs] == [("a", "2025-04-25"), ("b", None)]
     assert [str(e) for e in errors] == [
         "<stdin>:2: \"published\" 'la semaine dernière' is not a date; give YYYY-MM-DD (the article is read without it)"]
+
+
+@pytest.mark.parametrize("bad_id", ["../x", "/etc/x", "site//x", "./x", "site/.."])
+def test_jsonl_ids_that_would_leave_the_output_folder_are_listed_and_the_rest_read(bad_id):
+    lines = [{"id": bad_id, "text": "Bonjour."}, {"id": "site/b", "text": "Salut."}]
+    stream = io.BytesIO("".join(json.dumps(x) + "\n" for x in lines).encode())
+    errors = []
+    assert [d.id for d in read_corpus("-", stdin=stream, on_error=errors.append)] == ["site/b"]
+    assert [str(e) for e in errors] == [
+        f"<stdin>:1: article id {bad_id!r} has an empty, '.' or '..' path component; use plain names such as 'site/story-1'"]
+
+
+def test_jsonl_fields_that_are_not_strings_are_listed_and_the_article_kept():
+    stream = io.BytesIO(b'{"id": "a", "text": "Bonjour.", "title": ["x"], "lang": "fr", "source": 7}\n')
+    errors = []
+    (doc,) = read_corpus("-", stdin=stream, on_error=errors.append)
+    assert (doc.title, doc.lang, doc.source) == (None, "fr", "7")
+    assert [str(e) for e in errors] == [
+        '<stdin>:1: "title" is a list, not a string; give a string (the article is read without it)']
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_jsonl_with_its_byte_order_mark_reads_as_utf8_does(tmp_path, encoding):
+    text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in
+                   [{"id": "a", "text": "Réunion à Achgabat."}, {"id": "b", "text": "Deuxième ligne."}])
+    (tmp_path / "u8.jsonl").write_bytes(text.encode("utf-8"))
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    (tmp_path / "u16.jsonl").write_bytes(bom + text.encode(encoding))  # PowerShell's `> feed.jsonl`
+    errors = []
+    read = [(d.id, d.text) for d in read_corpus(tmp_path / "u16.jsonl", on_error=errors.append)]
+    assert errors == [] and read == [(d.id, d.text) for d in read_corpus(tmp_path / "u8.jsonl")]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dedup.reader import id_problem
 from xlate.errors import OutputError
 
 _SAFE_COMPONENT = re.compile(r"[^A-Za-z0-9._-]")
@@ -31,9 +32,10 @@ def safe_relpath(article_id: str) -> str:
     """
     if not isinstance(article_id, str) or not article_id.strip():
         raise OutputError(f"article id {article_id!r} is empty; give every article a non-empty id")
+    problem = id_problem(article_id)
+    if problem is not None:
+        raise OutputError(problem)
     parts = article_id.replace("\\", "/").split("/")
-    if article_id.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        raise OutputError(f"article id {article_id!r} has an empty, '.' or '..' path component; use plain names such as 'site/story-1'")
     safe = []
     changed = False
     for part in parts:
