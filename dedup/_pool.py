@@ -54,13 +54,23 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
             yield item
 
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(initializer, initargs)) as pool:
         try:
             for result in pool.imap(fn, metered(), chunksize=1):
                 slots.release()
                 yield result
         finally:
             stop.set()
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    """A worker leaves Ctrl-C to its parent, which stops the pool: the terminal's SIGINT
+    reaches every process of the group, and each worker printed its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 # What a worker process was given once (`map_batches`'s ``state``), for every batch it maps.

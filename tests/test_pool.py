@@ -38,3 +38,15 @@ def test_closing_early_does_not_hang():
     worker.start()
     worker.join(timeout=60)
     assert done.is_set(), "spawn_imap hung when closed early"
+
+
+def sigint_handling(_item) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    # The terminal sends SIGINT to every process of the job: workers must not each print a
+    # KeyboardInterrupt traceback; the parent stops the pool.
+    assert list(spawn_imap(sigint_handling, range(4), 2)) == [True] * 4
