@@ -534,3 +534,21 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error_not_a_traceback(t
         assert "is a file" in last
     else:
         assert last.startswith("error: cannot create the output folder") and "pass -o a folder you can write to" in last
+
+
+def test_cluster_to_stdout_prints_what_clusters_jsonl_holds_and_writes_no_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    to_folder = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", "out"])
+    to_stdout = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", "-"])
+    assert to_folder.exit_code == to_stdout.exit_code == 0, to_stdout.output
+    assert to_stdout.stdout == (tmp_path / "out" / "clusters.jsonl").read_text(encoding="utf-8")
+    assert "-> stdout" in to_stdout.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no folder named "-"
+
+
+def test_run_refuses_stdout_as_its_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["run", str(ROOT / "seeds"), "-o", "-", "--no-translate"])
+    assert result.exit_code == 2 and "give -o a folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []

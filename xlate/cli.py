@@ -61,6 +61,9 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     """
     from xlate.pipeline import RunConfig, run
 
+    if out == "-":
+        raise click.UsageError("xlate run writes a folder of outputs (a rerun resumes from it); give -o a folder. "
+                               "For JSONL on stdout: xlate clean -o - or xlate cluster -o -")
     # Fingerprinting uses the CPUs available unless --set workers=N (or a config file) says otherwise.
     cluster_config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,

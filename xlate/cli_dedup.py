@@ -14,7 +14,7 @@ import click
 from xlate import __version__
 from xlate.cli_common import (EXIT_OK, EXIT_SOME_FAILED, Progress, glossary_option, handle_errors, report_failures,
                               warn_if_no_article_files)
-from xlate.outputs import make_output_folder, write_json, write_jsonl
+from xlate.outputs import dumps_line, make_output_folder, write_json, write_jsonl
 
 
 def cluster_options(func):
@@ -131,7 +131,8 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 
 @click.command("cluster")
 @click.argument("corpus", type=click.Path(exists=True, allow_dash=True))
-@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder (OUT/clusters.jsonl).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Output folder (OUT/clusters.jsonl), or - to print the clusters as JSONL on stdout.")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), default=None,
               help="Persisted index file: CORPUS is added to it and clusters cover everything it holds.")
 @click.option("--corpus-only", is_flag=True,
@@ -181,7 +182,9 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
     failures: list[dict] = []
     if not corpus_is_index:
         warn_if_no_article_files(corpus)
-    out_dir = make_output_folder(out, corpus)  # before reading: a corpus walk passes over it
+    # Made before reading: a corpus walk passes over it.  "-": the clusters go to stdout,
+    # and no file is written (failures are listed on stderr).
+    out_dir = None if out == "-" else make_output_folder(out, corpus)
     progress = Progress()  # on stderr, and only when it is a terminal
     forgotten_lines: list[str] = []
     index_record: dict | None = None
@@ -208,11 +211,19 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
                    f"{index_record['unchanged']} unchanged; {index_record['articles']} in all", err=True)
         for line in forgotten_lines:
             click.echo(f"{index_path}: {line}", err=True)
-    write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
-    write_jsonl(out_dir / "errors.jsonl", failures)
     articles = sum(len(c.members) for c in clusters)
     grouped = sum(1 for c in clusters if len(c.members) > 1)
     exit_code = EXIT_SOME_FAILED if failures else EXIT_OK
+    if out_dir is None:
+        for c in clusters:
+            sys.stdout.write(dumps_line(c.to_json()))
+        sys.stdout.flush()
+        report_failures(failures)
+        click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> stdout", err=True)
+        click.echo(f"signature: {config.signature}", err=True)
+        sys.exit(exit_code)
+    write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
+    write_jsonl(out_dir / "errors.jsonl", failures)
     write_json(out_dir / "cluster.json", {
         "version": __version__,
         "signature": config.signature,
