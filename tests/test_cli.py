@@ -552,3 +552,8 @@ def test_run_refuses_stdout_as_its_output_folder(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["run", str(ROOT / "seeds"), "-o", "-", "--no-translate"])
     assert result.exit_code == 2 and "give -o a folder" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run", "clean", "cluster", "explain"])
+def test_the_commands_the_readme_says_take_workers_do(command):
+    assert "--workers" in CliRunner().invoke(cli, [command, "--help"]).output

@@ -171,6 +171,8 @@ def test_named_model_missing_fails_early(tmp_path):
     ({"batch_size": 0}, "batch_size=0"),
     ({"beam": 0}, "beam=0"),
     ({"engine": "apertium", "model": "x"}, "meaningless with engine 'apertium'"),
+    ({"device": "tpu"}, "device='tpu' is not auto, cpu, cuda or cuda:N"),
+    ({"device": "cuda:x"}, "device='cuda:x' is not"),
 ])
 def test_config_validation(kwargs, message):
     with pytest.raises(ConfigError, match=message):

