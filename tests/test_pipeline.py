@@ -42,6 +42,11 @@ def test_seeds_run_writes_the_layout_contract(seeds_run):
     docs = read_jsonl(out / "documents.jsonl")
     assert [d["id"] for d in docs] == SEED_IDS
     assert all(d["lang"] == "fr" and d["cluster"].startswith("c") and d["sentences"] > 0 for d in docs)
+    from xlate.pipeline import DOCUMENT_KEYS  # the README's list: on every line, null when unknown
+
+    assert DOCUMENT_KEYS == ("id", "title", "lang", "lang_confidence", "source", "url", "published", "date_stamp",
+                             "cluster", "sentences", "violations", "removed")
+    assert all(set(DOCUMENT_KEYS) <= set(d) for d in docs) and docs[0]["url"] is None
     for doc_id in SEED_IDS:
         pairs = read_jsonl(out / "articles" / f"{doc_id}.jsonl")
         assert [p["index"] for p in pairs] == list(range(len(pairs)))
@@ -273,3 +278,12 @@ def test_stdin_corpus_and_missing_engine_model(tmp_path, needs_apertium):
     missing = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(tmp_path / "m"), "--engine", "marian", "--model", str(tmp_path / "no-model")])
     assert missing.exit_code == 2
     assert missing.stderr.startswith("error: ") and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_documents_keep_every_key_without_translation(tmp_path):
+    run(SEEDS, tmp_path / "out", RunConfig(translate=False))
+    from xlate.pipeline import DOCUMENT_KEYS
+
+    for doc in read_jsonl(tmp_path / "out" / "documents.jsonl"):
+        assert set(DOCUMENT_KEYS) <= set(doc)
+        assert doc["sentences"] is None and doc["violations"] is None and doc["cluster"].startswith("c")

@@ -233,7 +233,7 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
     # resumed); an article to translate again later comes back from the translation memory.
     summary.stale_removed = prune_article_files(out, {
         "cleaned": set(records), "removed": set(records),
-        "articles": {doc_id for doc_id, record in records.items() if "sentences" in record},
+        "articles": {doc_id for doc_id, record in records.items() if record.get("sentences") is not None},
     })
     _drop_earlier_report(out)
     summary.clusters = len(clusters)
@@ -427,13 +427,18 @@ def clean_many(docs: Sequence[Document], cleaner: Cleaner, out: Path) -> list[Cl
     return results
 
 
+# Keys every documents.jsonl line has (null when unknown, or before translation), so a
+# reader of the contract never has to test for a key: the README's layout lists them.
+DOCUMENT_KEYS = ("id", "title", "lang", "lang_confidence", "source", "url", "published", "date_stamp", "cluster",
+                 "sentences", "violations", "removed")
+
+
 def _document_record(doc: CleanDocument, lang_confidence: float) -> dict[str, Any]:
-    record = {"id": doc.id, "title": doc.title, "lang": doc.lang, "lang_confidence": round(lang_confidence, 4)}
+    record: dict[str, Any] = dict.fromkeys(DOCUMENT_KEYS)
+    record.update({"id": doc.id, "title": doc.title, "lang": doc.lang, "lang_confidence": round(lang_confidence, 4)})
     record.update({k: v for k, v in doc.doc.to_json().items() if k not in ("id", "title", "lang")})
-    if doc.published:
-        record["published"] = doc.published
-    if doc.date_stamp:
-        record["date_stamp"] = doc.date_stamp
+    record["published"] = doc.published or None
+    record["date_stamp"] = doc.date_stamp or None
     record["removed"] = len(doc.removed)
     record["text_sha256"] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
     return record
