@@ -287,3 +287,21 @@ def test_documents_keep_every_key_without_translation(tmp_path):
     for doc in read_jsonl(tmp_path / "out" / "documents.jsonl"):
         assert set(DOCUMENT_KEYS) <= set(doc)
         assert doc["sentences"] is None and doc["violations"] is None and doc["cluster"].startswith("c")
+
+
+def test_an_article_cleaned_to_nothing_is_a_failure_that_keeps_its_removed_lines(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / f"{SEED_IDS[0]}.txt", corpus)
+    (corpus / "junk.txt").write_text("Nous utilisons des cookies. Accepter les cookies\nPartager sur Facebook\n", encoding="utf-8")
+    summary = run(corpus, tmp_path / "out", RunConfig(translate=False))
+    # A first run into a new folder removed nothing "of an earlier run".
+    assert summary.stale_removed == 0 and summary.articles == 1
+    (failure,) = read_jsonl(tmp_path / "out" / "errors.jsonl")
+    assert failure == {"file": "junk.txt", "line": None, "id": "junk", "stage": "clean", "reason":
+                       "nothing left after cleaning (all lines were boilerplate); removed/junk.jsonl lists each line and why"}
+    assert [r["reason"] for r in read_jsonl(tmp_path / "out" / "removed" / "junk.jsonl")] == ["cookie-consent", "share"]
+    # `xlate clean` says the same, and writes no empty cleaned file.
+    cleaned = CliRunner().invoke(cli, ["clean", str(corpus), "-o", str(tmp_path / "clean")])
+    assert cleaned.exit_code == 1 and "junk.txt: nothing left after cleaning" in cleaned.stderr
+    assert not (tmp_path / "clean" / "cleaned" / "junk.txt").exists() and (tmp_path / "clean" / "removed" / "junk.jsonl").exists()

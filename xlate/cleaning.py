@@ -14,12 +14,21 @@ from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.outputs import (
-    article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json, write_jsonl,
+    article_path, dumps_line, failure_row, make_output_folder, prune_article_files, safe_relpath, write_atomic, write_json,
+    write_jsonl,
 )
 
 
-# Why an article is left out of translation and clustering (`xlate run` and `xlate cluster`).
-NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate); `xlate clean` shows what was removed"
+# Why an article is left out of translation and clustering (the start of the failure's reason).
+NOTHING_LEFT = "nothing left after cleaning (all lines were boilerplate)"
+
+
+def nothing_left(doc_id: str | None = None) -> str:
+    """The failure of an article cleaned to nothing: where its removed lines are listed
+    (``removed/<id>.jsonl`` in OUT when the command wrote it, else ask `xlate clean`)."""
+    if doc_id is None:
+        return f"{NOTHING_LEFT}; `xlate clean` shows what was removed"
+    return f"{NOTHING_LEFT}; removed/{safe_relpath(doc_id)}.jsonl lists each line and why"
 
 
 def with_languages(clean_docs: Sequence[CleanDocument]) -> list[tuple[CleanDocument, float]]:
@@ -72,7 +81,7 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     written: set[str] = set()
 
     def on_error(err: CorpusReadError) -> None:
-        failures.append({**err.to_json(), "stage": "read"})
+        failures.append(failure_row(err.path, err.reason, "read", line=err.line))
 
     cleaner_config = CleanerConfig()
     if out is not None:
@@ -82,16 +91,22 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     per_batch = map_batches(docs, CLEAN_BATCH, workers if out is not None else 1,
                             lambda batch: _clean_and_write(batch, cleaner, out, stdout), _clean_write_batch,
                             state=(_clean_write_state, (cleaner, str(out))))
+    emptied: set[str] = set()
     for outcomes in per_batch:
-        for doc_id, reasons in outcomes:
+        for doc_id, path, reasons, empty in outcomes:
             articles += 1
             if progress is not None:
                 progress("articles cleaned", articles)
             removed_by_reason.update(reasons)
-            written.add(doc_id)
+            if empty:  # as `xlate run` lists it; its removed lines say why
+                failures.append(failure_row(path or doc_id, nothing_left(doc_id if out is not None else None), "clean",
+                                            doc_id=doc_id))
+                emptied.add(doc_id)
+            else:
+                written.add(doc_id)
     if out is not None:
         # OUT shows this run only (as `xlate run`): files of articles no longer read go.
-        stale = prune_article_files(out, {"cleaned": written, "removed": written})
+        stale = prune_article_files(out, {"cleaned": written, "removed": written | emptied})
         write_jsonl(out / "errors.jsonl", failures)
         write_json(out / "clean.json", {
             "version": __version__,
@@ -111,19 +126,24 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
 CLEAN_BATCH = 512
 
 
-def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | None, stdout: IO[str] | None) -> list[tuple[str, list[str]]]:
-    """Clean ``docs`` and write each to OUT (or one JSONL line to ``stdout``); (id, removal reasons) per article."""
+def _clean_and_write(docs: Sequence[Document], cleaner: Cleaner, out: Path | None,
+                     stdout: IO[str] | None) -> list[tuple[str, str | None, list[str], bool]]:
+    """Clean ``docs`` and write each to OUT (or one JSONL line to ``stdout``); per article
+    (id, path, removal reasons, whether nothing was left).  An article with nothing left
+    gets its removed/ file (why) and no empty cleaned/ file."""
     outcomes = []
     for doc in docs:
         result = cleaner.clean(doc)
         removed = [r.to_json() for r in result.removed]
+        empty = not result.text.strip()
         if out is None:
             assert stdout is not None, "clean to OUT or to a stream"
             stdout.write(dumps_line({"id": doc.id, "title": result.title, "text": result.text, "removed": removed}))
         else:
-            write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")
+            if not empty:
+                write_atomic(article_path(out, doc.id, "txt", "cleaned"), result.text + "\n")
             write_jsonl(article_path(out, doc.id, "jsonl", "removed"), removed)
-        outcomes.append((doc.id, [r.reason for r in result.removed]))
+        outcomes.append((doc.id, doc.path, [r.reason for r in result.removed], empty))
     return outcomes
 
 
@@ -131,6 +151,6 @@ def _clean_write_state(cleaner: Cleaner, out: str) -> tuple[Cleaner, Path]:
     return cleaner, Path(out)  # once per worker: the line statistics can be large
 
 
-def _clean_write_batch(state: tuple[Cleaner, Path], batch: list[Document]) -> list[tuple[str, list[str]]]:
+def _clean_write_batch(state: tuple[Cleaner, Path], batch: list[Document]) -> list[tuple[str, str | None, list[str], bool]]:
     cleaner, out = state
     return _clean_and_write(batch, cleaner, out, None)

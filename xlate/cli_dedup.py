@@ -14,7 +14,7 @@ import click
 from xlate import __version__
 from xlate.cli_common import (EXIT_OK, EXIT_SOME_FAILED, Progress, glossary_option, handle_errors, report_failures,
                               warn_if_no_article_files)
-from xlate.outputs import dumps_line, make_output_folder, write_json, write_jsonl
+from xlate.outputs import dumps_line, failure_row, make_output_folder, write_json, write_jsonl
 
 
 def cluster_options(func):
@@ -112,10 +112,10 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
     included); an article with nothing left is a failure.  Languages are identified while
     fingerprinting (`ClusterConfig.identify_languages`), in the worker processes.
     ``progress(stage, n)`` is told how many articles were read so far."""
-    from xlate.cleaning import NOTHING_LEFT, clean_documents
+    from xlate.cleaning import clean_documents, nothing_left
 
     def on_error(error) -> None:
-        failures.append(error.to_json() | {"stage": "read"})
+        failures.append(failure_row(error.path, error.reason, "read", line=error.line))
 
     tick = progress or (lambda stage, n: None)
     read = 0
@@ -123,7 +123,7 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
         read += 1
         tick("articles read, cleaned, fingerprinted", read)
         if not cleaned.text.strip():
-            failures.append({"file": doc.path or doc.id, "line": None, "reason": NOTHING_LEFT, "stage": "clean"})
+            failures.append(failure_row(doc.path or doc.id, nothing_left(), "clean", doc_id=doc.id))
             continue
         yield cleaned
     tick("clustering articles", read)

@@ -89,11 +89,11 @@ def _source_text(data: bytes, name: str) -> str:
         return text
     from dedup import clean
     from dedup.document import Document
-    from xlate.cleaning import NOTHING_LEFT
+    from xlate.cleaning import nothing_left
 
     cleaned = clean(Document(id=name, text=text, format="html", path=name))
     if not cleaned.text.strip():
-        raise click.UsageError(f"{name}: {NOTHING_LEFT}")
+        raise click.UsageError(f"{name}: {nothing_left()}")
     return cleaned.text
 
 

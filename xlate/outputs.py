@@ -179,6 +179,20 @@ def dumps_line(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
+_LINE_OF_FILE = re.compile(r"(.+):(\d+)")
+
+
+def failure_row(file: str, reason: str, stage: str, *, line: int | None = None, doc_id: str | None = None) -> dict[str, Any]:
+    """One line of errors.jsonl (README layout): the input file, the line in it (JSONL), the
+    article id when one was read, why, and at which stage.  A JSONL article's path
+    (``feed.jsonl:4``) is split into its file and line, as reading errors give them."""
+    if line is None:
+        parts = _LINE_OF_FILE.fullmatch(file)
+        if parts:
+            file, line = parts.group(1), int(parts.group(2))
+    return {"file": file, "line": line, "id": doc_id, "reason": reason, "stage": stage}
+
+
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[Any]) -> int:
     """Write records as JSONL atomically; returns how many were written."""
     lines = [dumps_line(r) for r in records]

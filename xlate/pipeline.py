@@ -25,10 +25,10 @@ from dedup.langid import signature as langid_signature
 from dedup.reader import DEFAULT_MAX_BYTES, missing_corpus, read_corpus
 from xlate import __version__
 from xlate import cleaning
-from xlate.cleaning import NOTHING_LEFT, with_languages
+from xlate.cleaning import NOTHING_LEFT, nothing_left, with_languages
 from xlate.errors import ConfigError, OutputError, XlateError
 from xlate.outputs import (
-    REPORT_FOLDER, article_path, dumps_line, make_output_folder, prune_article_files, write_atomic, write_json,
+    REPORT_FOLDER, article_path, dumps_line, failure_row, make_output_folder, prune_article_files, write_atomic, write_json,
     write_jsonl,
 )
 
@@ -108,11 +108,12 @@ class _Failures:
         self.items: list[dict[str, Any]] = []
         self._seen: set[tuple] = set()
 
-    def add(self, file: str, reason: str, stage: str, line: int | None = None) -> None:
-        key = (file, line, stage)
+    def add(self, file: str, reason: str, stage: str, line: int | None = None, doc_id: str | None = None) -> None:
+        row = failure_row(file, reason, stage, line=line, doc_id=doc_id)
+        key = (row["file"], row["line"], stage)
         if key not in self._seen:
             self._seen.add(key)
-            self.items.append({"file": file, "line": line, "reason": reason, "stage": stage})
+            self.items.append(row)
 
     def reader(self, stage: str = "read") -> Callable[[CorpusReadError], None]:
         return lambda err: self.add(err.path, err.reason, stage, err.line)
@@ -231,8 +232,10 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
     write_jsonl(out / "clusters.jsonl", (c.to_json() for c in clusters))
     # OUT shows this run only.  A translated article has its sentence count (written or
     # resumed); an article to translate again later comes back from the translation memory.
+    # An article with nothing left keeps its removed/ file: it says why (not "an earlier run's").
+    emptied = {f["id"] for f in failures if f["reason"].startswith(NOTHING_LEFT) and f["id"] is not None}
     summary.stale_removed = prune_article_files(out, {
-        "cleaned": set(records), "removed": set(records),
+        "cleaned": set(records), "removed": set(records) | emptied,
         "articles": {doc_id for doc_id, record in records.items() if record.get("sentences") is not None},
     })
     _drop_earlier_report(out)
@@ -360,7 +363,7 @@ def _clean_and_cluster(job: Job, cleaner: Cleaner, records, failures: _Failures,
         for doc_id, path, record, error in outcomes:
             done += 1
             if error is not None:
-                failures.add(path or doc_id, error, "clean")
+                failures.add(path or doc_id, error, "clean", doc_id=doc_id)
                 continue
             records[doc_id] = record
             tick("clean", done)
@@ -416,7 +419,7 @@ def clean_many(docs: Sequence[Document], cleaner: Cleaner, out: Path) -> list[Cl
         try:
             if not clean_doc.text.strip():
                 write_jsonl(article_path(out, doc.id, "jsonl", "removed"), (r.to_json() for r in clean_doc.removed))
-                results.append(Cleaned(doc, None, None, NOTHING_LEFT))
+                results.append(Cleaned(doc, None, None, nothing_left(doc.id)))
                 continue
             clean_doc, confidence = next(languages)
             write_atomic(article_path(out, doc.id, "txt", "cleaned"), clean_doc.text + "\n")
@@ -475,7 +478,7 @@ def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, 
             for doc_id in chunk:
                 record = records[doc_id]
                 if doc_id in errors:
-                    failures.add(record.get("path") or doc_id, errors[doc_id], "translate")
+                    failures.add(record.get("path") or doc_id, errors[doc_id], "translate", doc_id=doc_id)
                     continue
                 summary.sentences += record["sentences"]
                 summary.violations += record["violations"]

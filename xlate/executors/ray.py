@@ -50,7 +50,7 @@ from dedup.langid import signature as langid_signature
 from dedup.reader import corpus_files, duplicate_id_reason, id_key, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
-from xlate.outputs import article_path, dumps_line, write_atomic
+from xlate.outputs import article_path, dumps_line, failure_row, write_atomic
 from xlate.pipeline import (
     Job,
     RunConfig,
@@ -275,8 +275,7 @@ def _scan(batches, base: str, config: RunConfig, failures: list[dict[str, Any]])
             key = id_key(doc_id)
             if key in first:
                 skip.setdefault(row["order"], []).append((file_index, seq))
-                failures.append({"file": path or doc_id, "line": None,
-                                 "reason": duplicate_id_reason(doc_id, *first[key]), "stage": "read"})
+                failures.append(failure_row(path or doc_id, duplicate_id_reason(doc_id, *first[key]), "read"))
             else:
                 first[key] = (doc_id, path or doc_id)
     if skip:  # rare: count the lines again without the duplicates, as the local reader never sees them
@@ -366,11 +365,11 @@ def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cl
     for count, read_errors in per_file:  # failures per file, as before: cleaning, then reading
         for result in islice(results, count):
             if result.error is not None:
-                errors.append({"file": result.doc.path or result.doc.id, "line": None, "reason": result.error, "stage": "clean"})
+                errors.append(failure_row(result.doc.path or result.doc.id, result.error, "clean", doc_id=result.doc.id))
                 continue
             cleaned.append(result.cleaned)
             records.append(result.record)
-        errors.extend({"file": e.path, "line": e.line, "reason": e.reason, "stage": "read"} for e in read_errors)
+        errors.extend(failure_row(e.path, e.reason, "read", line=e.line) for e in read_errors)
     table = AliasTable(aliases) if aliases else None
     fps = fingerprint_batch([as_input(c) for c in cleaned], cluster_config, table) if cleaned else []
     return {"records": records, "fps": fps, "errors": errors}
@@ -828,7 +827,7 @@ def _translate(job: Job, records, summary: RunSummary, failures: list[dict[str, 
     for row in results.itertuples(index=False):
         record = records[row.id]
         if row.error:
-            failures.append({"file": record.get("path") or row.id, "line": None, "reason": row.error, "stage": "translate"})
+            failures.append(failure_row(record.get("path") or row.id, row.error, "translate", doc_id=row.id))
             continue
         record["sentences"], record["violations"] = int(row.sentences), int(row.violations)
         summary.sentences += record["sentences"]
