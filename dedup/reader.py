@@ -233,8 +233,9 @@ def _read_jsonl_stream(stream, where: str, max_bytes: int, report: ErrorHandler)
 def publication_date(value: str) -> str | None:
     """``value`` if it is an ISO date (a time part may follow), else the one full date it
     spells (``25/04/2025``, ``April 25, 2025``, ``Fri, 25 Apr 2025 10:00:00 GMT`` ->
-    ``2025-04-25``), else ``None``.  Publication dates split pairs far apart in time, so
-    one that is not a calendar day is refused rather than guessed."""
+    ``2025-04-25``), else ``None``.  A numeric date is read day first (``03/04/2025`` is
+    3 April), as European feeds write it.  Publication dates split pairs far apart in time,
+    so one that is not a calendar day is refused rather than guessed."""
     from dedup.entities import extract_dates, iso_day  # its date patterns compile on first use
 
     value = value.strip()

@@ -557,3 +557,15 @@ def test_run_refuses_stdout_as_its_output_folder(tmp_path, monkeypatch):
 @pytest.mark.parametrize("command", ["run", "clean", "cluster", "explain"])
 def test_the_commands_the_readme_says_take_workers_do(command):
     assert "--workers" in CliRunner().invoke(cli, [command, "--help"]).output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--index-wait", "5"], "--index-wait is how long to wait for a locked index: add --index FILE"),
+    (["--cluster-config", "{cfg}"], "{cfg}: unknown cluster setting 'bogus'"),
+])
+def test_cluster_options_that_cannot_apply_say_why(tmp_path, args, message):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"threshold": 0.2, "bogus": 1}', encoding="utf-8")
+    args = [a.format(cfg=cfg) for a in args]
+    result = CliRunner().invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and message.format(cfg=cfg) in result.stderr

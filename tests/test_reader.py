@@ -173,6 +173,8 @@ def test_seed_ids_are_relative_paths_without_extension():
     ("2025-04-25T10:00:00+02:00", "2025-04-25T10:00:00+02:00"),  # ISO kept as given
     ("2025-04-25 10:00", "2025-04-25 10:00"),
     ("25/04/2025", "2025-04-25"),
+    ("03/04/2025", "2025-04-03"),  # day first, as the README says: European feeds
+    ("04/25/2025", None),  # a US month-first date is no day-first date: refused, not guessed
     ("April 25, 2025", "2025-04-25"),
     ("Fri, 25 Apr 2025 10:00:00 GMT", "2025-04-25"),  # RSS
     ("25 avril 2025", "2025-04-25"),

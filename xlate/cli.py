@@ -25,7 +25,8 @@ def cli() -> None:
     """Clean, cluster and translate news articles; write outputs reviewers diff.
 
     CORPUS is a folder (read recursively: .txt .md .html .jsonl), a single file, or -
-    for JSONL on stdin.  Exit codes: 0 ok, 1 some inputs failed, 2 usage error.
+    for JSONL on stdin.  Exit codes: 0 ok, 1 some inputs failed, 2 usage error,
+    130 interrupted (rerun the same command to resume).
     """
 
 

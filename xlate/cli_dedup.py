@@ -67,6 +67,13 @@ def cluster_config_from_options(threshold: float | None, workers: int | None, em
         overrides["workers"] = workers
     elif "workers" not in overrides and "workers" not in base:
         overrides["workers"] = default_workers()
+    if config_file:
+        from dedup.errors import ConfigError
+
+        try:
+            ClusterConfig.from_json(base)
+        except ConfigError as exc:  # say which file holds the bad setting
+            raise ConfigError(f"{config_file}: {exc}") from None
     return ClusterConfig.from_json(base, **overrides)
 
 
@@ -177,7 +184,7 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
             raise click.UsageError(f"CORPUS {corpus} is an index and --index names another ({index_path}); "
                                    "give one index, or a corpus folder to add to it")
         index_path = corpus
-    forget_day = _check_index_options(index_path, corpus_is_index, corpus_only, forget_ids, forget_before)
+    forget_day = _check_index_options(index_path, corpus_is_index, corpus_only, forget_ids, forget_before, index_wait)
     aliases, glossary_record = _glossary(glossary)
     failures: list[dict] = []
     if not corpus_is_index:
@@ -245,9 +252,11 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
 
 
 def _check_index_options(index_path: str | None, corpus_is_index: bool, corpus_only: bool,
-                         forget_ids: tuple[str, ...], forget_before: str | None):
+                         forget_ids: tuple[str, ...], forget_before: str | None, index_wait: float = 0.0):
     """Options that only mean something with an index, checked before any work; the
     ``--forget-before`` day (or None)."""
+    if index_wait and not index_path:
+        raise click.UsageError("--index-wait is how long to wait for a locked index: add --index FILE")
     if (forget_ids or forget_before) and not index_path:
         raise click.UsageError("--forget and --forget-before take articles out of an index: add --index FILE")
     if corpus_only and (not index_path or corpus_is_index):

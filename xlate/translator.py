@@ -193,7 +193,7 @@ class Translator:
         names = ", ".join(e.name for e in self.engines)
         raise EngineUnavailableError(f"no engine here translates {lang!r} to English (tried {names}); "
                                      f"install a Marian model for it (opus-mt-{lang}-en or opus-mt-mul-en) or an Apertium pair, "
-                                     "or pass the right language if detection was wrong")
+                                     "or give the article its language (--lang, or a JSONL \"lang\" field) if detection was wrong")
 
     # -- description -----------------------------------------------------------------
     @property
