@@ -569,3 +569,12 @@ def test_cluster_options_that_cannot_apply_say_why(tmp_path, args, message):
     args = [a.format(cfg=cfg) for a in args]
     result = CliRunner().invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), *args])
     assert result.exit_code == 2 and message.format(cfg=cfg) in result.stderr
+
+
+def test_explain_exits_1_when_some_inputs_failed(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "seeds", corpus, ignore=shutil.ignore_patterns("*.tsv"))
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", str(corpus), "000", "002"])
+    assert result.exit_code == 1 and "empty.txt: empty file" in result.stderr
+    assert result.stdout.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score")

@@ -379,13 +379,13 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
 
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     aliases, _ = _glossary(glossary)
+    failures: list[dict] = []
     if corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus):
         index = ClusterIndex.open(corpus, config, aliases=aliases)
         ids = index.ids()
         a, b = (_resolve_id(x, ids, corpus) for x in (a, b))
         link, clusters = index.explain(a, b), index.clusters()
     else:
-        failures: list[dict] = []
         warn_if_no_article_files(corpus)
         progress = Progress()
         try:
@@ -404,6 +404,8 @@ def explain(corpus: str, a: str, b: str, glossary: str | None, threshold: float 
         click.echo(json.dumps(link.to_json() | fields, ensure_ascii=False, indent=2))
     else:
         click.echo(link.describe() + "\n  " + text)
+    # As every command: 1 when some inputs failed (the weights came from the others).
+    sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
 commands = [cluster, explain]
