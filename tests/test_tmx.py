@@ -41,3 +41,38 @@ def test_tmx_deterministic(tmp_path):
     write_tmx(tmp_path / "a.tmx", "a", PAIRS, "fr", {"k": "v"})
     write_tmx(tmp_path / "b.tmx", "a", PAIRS, "fr", {"k": "v"})
     assert (tmp_path / "a.tmx").read_bytes() == (tmp_path / "b.tmx").read_bytes()
+
+
+# The parts of the TMX 1.4 DTD (tmx14.dtd) that the writer uses: content models as the DTD
+# gives them, so a unit's notes must come before its variants.
+TMX14_SUBSET = """
+<!ELEMENT tmx (header, body)>
+<!ATTLIST tmx version CDATA #REQUIRED>
+<!ELEMENT header (note|prop|ude)*>
+<!ATTLIST header creationtool CDATA #REQUIRED creationtoolversion CDATA #REQUIRED segtype CDATA #REQUIRED
+          o-tmf CDATA #REQUIRED adminlang CDATA #REQUIRED srclang CDATA #REQUIRED datatype CDATA #REQUIRED>
+<!ELEMENT ude ANY>
+<!ELEMENT body (tu*)>
+<!ELEMENT tu ((note|prop)*, tuv+)>
+<!ATTLIST tu tuid CDATA #IMPLIED>
+<!ELEMENT tuv ((note|prop)*, seg)>
+<!ATTLIST tuv xml:lang CDATA #REQUIRED>
+<!ELEMENT seg (#PCDATA)>
+<!ELEMENT prop (#PCDATA)>
+<!ATTLIST prop type CDATA #REQUIRED>
+<!ELEMENT note (#PCDATA)>
+"""
+
+
+def test_tmx_follows_the_dtd_with_notes_ids_and_props_a_run_gives(tmp_path):
+    from io import StringIO
+
+    path = tmp_path / "a.tmx"
+    pairs = [*PAIRS, AlignedPair(2, "bad\x01char", "bad\x01char", 40, 48, "apertium")]
+    # A run's props name the article again; an id may hold a control character.
+    write_tmx(path, "site/a\x01b", pairs, "fr", {"article": "site/a\x01b", "signature": "s"})
+    root = etree.parse(str(path)).getroot()
+    dtd = etree.DTD(StringIO(TMX14_SUBSET))
+    assert dtd.validate(root), dtd.error_log.filter_from_errors()
+    assert [p.get("type") for p in root.find("header").findall("prop")] == ["x-article", "x-signature"]
+    assert root.find("body/tu").get("tuid") == "site/a\ufffdb#0"

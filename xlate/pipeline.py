@@ -509,7 +509,10 @@ def translate_articles(translator, doc_ids: list[str], records: dict[str, dict[s
         except XlateError as exc:
             errors[doc_id] = str(exc)
             continue
-        write_translation(out, doc_id, result, records[doc_id])
+        try:
+            write_translation(out, doc_id, result, records[doc_id])
+        except (XlateError, ValueError) as exc:  # one article's files, not the batch
+            errors[doc_id] = f"its translation could not be written ({exc}); please report it"
     return errors
 
 

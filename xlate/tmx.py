@@ -40,9 +40,12 @@ def tmx_bytes(article_id: str, pairs: Iterable[Any], src_lang: str, props: Mappi
     header = etree.SubElement(root, "header", creationtool="xlate", creationtoolversion=__version__,
                               segtype="sentence", **{"o-tmf": "xlate-jsonl", "adminlang": "en", "srclang": src_lang,
                                                      "datatype": "plaintext"})
-    for key, value in sorted((str(k), v) for k, v in {"x-article": article_id, **props}.items()):
+    # One prop per type: a run's props name the article too ("article" is "x-article").
+    header_props = {(k if k.startswith("x-") else f"x-{k}"): v for k, v in ((str(k), v) for k, v in props.items())}
+    header_props["x-article"] = article_id
+    for key, value in sorted(header_props.items()):
         if value is not None:
-            etree.SubElement(header, "prop", type=key if key.startswith("x-") else f"x-{key}").text = _clean(str(value))[0]
+            etree.SubElement(header, "prop", type=key).text = _clean(str(value))[0]
     body = etree.SubElement(root, "body")
     seen: set[int] = set()
     for pair in sorted(pairs, key=lambda p: _get(p, "index")):
@@ -50,7 +53,7 @@ def tmx_bytes(article_id: str, pairs: Iterable[Any], src_lang: str, props: Mappi
         if not isinstance(index, int) or index in seen:
             raise OutputError(f"article {article_id!r}: sentence index {index!r} is missing or repeated")
         seen.add(index)
-        tu = etree.SubElement(body, "tu", tuid=f"{article_id}#{index}")
+        tu = etree.SubElement(body, "tu", tuid=_clean(f"{article_id}#{index}")[0])
         for key in ("index", "start", "end", "engine"):
             value = _get(pair, key)
             if value is not None:
@@ -60,14 +63,14 @@ def tmx_bytes(article_id: str, pairs: Iterable[Any], src_lang: str, props: Mappi
         for v in _get(pair, "violations") or []:
             note = f"glossary violation: {_get(v, 'term')} should be {_get(v, 'expected')} ({_get(v, 'reason')})"
             etree.SubElement(tu, "note").text = _clean(note)[0]
-        replaced = False
-        for lang, text in ((src_lang, _get(pair, "source") or ""), (trg_lang, _get(pair, "english") or "")):
-            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            seg, changed = _clean(str(text))
-            etree.SubElement(tuv, "seg").text = seg
-            replaced |= changed
-        if replaced:
+        # The DTD puts a unit's notes and props before its variants: tu ((note|prop)*, tuv+).
+        segs = [(lang, *_clean(str(text))) for lang, text in ((src_lang, _get(pair, "source") or ""),
+                                                             (trg_lang, _get(pair, "english") or ""))]
+        if any(changed for _, _, changed in segs):
             etree.SubElement(tu, "note").text = "characters XML cannot carry were written as U+FFFD"
+        for lang, seg, _ in segs:
+            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+            etree.SubElement(tuv, "seg").text = seg
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True,
                           doctype='<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
 
