@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import xxhash
 
 from .config import ClusterConfig
 from .entities import _STOP, AliasTable, extract, fold_text
@@ -199,8 +200,12 @@ def _shingle_hashes(folded: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     return h, offsets
 
 
-def minhash_matrix(folded: list[str], config: ClusterConfig) -> np.ndarray:
-    """uint32[len(folded), num_perm] MinHash digests of the folded texts (rensa, in Rust)."""
+def minhash_matrix(folded: list[str], config: ClusterConfig, ids: list[str] | None = None) -> np.ndarray:
+    """uint32[len(folded), num_perm] MinHash digests of the folded texts (rensa, in Rust).
+
+    A text without a shingle (empty, or shorter than ``shingle_chars``) has nothing to
+    compare: it gets a row of random values drawn from its id (``ids``; else its position),
+    so it is no one's near-duplicate, not even another empty text's."""
     import rensa  # lazy: native extension
 
     hashes, offsets = _shingle_hashes(folded, config.shingle_chars)
@@ -208,10 +213,10 @@ def minhash_matrix(folded: list[str], config: ClusterConfig) -> np.ndarray:
         return np.zeros((0, config.num_perm), dtype=np.uint32)
     matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, config.num_perm, config.seed)
     out = np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(len(folded), config.num_perm)
-    # Empty texts have no shingles: give them a sentinel row so they never collide by accident.
-    empty = offsets[1:] == offsets[:-1]
-    if empty.any():
-        out[empty] = np.uint32(0xFFFFFFFF)
+    for row in np.flatnonzero(offsets[1:] == offsets[:-1]).tolist():
+        name = ids[row] if ids is not None else str(row)
+        seed = xxhash.xxh64_intdigest(name.encode("utf-8"), seed=config.seed)
+        out[row] = np.random.default_rng(seed).integers(0, 1 << 32, config.num_perm, dtype=np.uint32)
     return out
 
 
@@ -336,7 +341,7 @@ def fingerprint_batch(
     ``share=False`` skips interning keywords (a worker process, whose fingerprints are
     packed and rebuilt by its parent, has no use for it: the parent interns them)."""
     folded = [fold_text(item.text) for item in items]
-    matrix = minhash_matrix(folded, config)
+    matrix = minhash_matrix(folded, config, [item.id for item in items])
     langs = [item.lang for item in items]
     if config.identify_languages and not all(langs):
         from .langid import languages

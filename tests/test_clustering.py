@@ -468,3 +468,12 @@ def test_languages_are_identified_when_not_given():
     assert explain(texts["fr"], texts["en"], ClusterConfig(identify_languages=False)).reasons["cross_lingual"] is False
     assert ClusterConfig().fingerprint_key()["langid"].startswith("langid:py3langid-")
     assert "langid" not in ClusterConfig(identify_languages=False).fingerprint_key()
+
+
+def test_articles_with_no_text_left_are_nobodys_copies():
+    """Cleaning can leave nothing (an anti-bot page, an ad): such articles share no
+    shingle with anything, so they must not be near-duplicates of each other."""
+    clusters = cluster({"a": "", "b": "  ", "c": "Le ministre a présidé la réunion à Achgabat.", "d": ""})
+    assert [c.members for c in clusters] == [["a"], ["b"], ["c"], ["d"]]
+    link = explain("", "")
+    assert link.score == 0.0 and not link.reasons["near_duplicate"] and link.reasons["scores"]["minhash_jaccard"] == 0.0
