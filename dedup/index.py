@@ -43,7 +43,7 @@ from ._lock import FileLock, LockBusy
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig
 from .entities import AliasTable, iso_day
-from .errors import DedupError, IncompatibleFingerprintError, IndexLockedError
+from .errors import ArticleTypeError, DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .verify import CorpusStats, Link, verify
 
@@ -145,7 +145,12 @@ class ClusterIndex:
         fps: dict[str, Fingerprint] = {}
         format_1 = False
         try:
+            if path.is_dir():
+                raise DedupError(f"{path} is a folder; give the index's file path (a new index is made where no file is)")
             if path.exists():
+                if not _looks_like_index(path):
+                    raise DedupError(f"{path} is not a cluster index (neither a zip nor gzip file); check the path "
+                                     "(a new index is made where no file is)")
                 try:
                     format_1 = not zipfile.is_zipfile(path)
                     fps = _read_json_lines(path, config, aliases) if format_1 else _read_columns(path, config, aliases)
@@ -219,6 +224,8 @@ class ClusterIndex:
         with them, so `clusters` gives what a run over the remaining articles gives.  Returns
         the ids that were not in the index (sorted), so that a caller can say so: removing
         an id twice is not an error, as a rerun of the same command must succeed."""
+        if isinstance(ids, (str, bytes)):
+            raise ArticleTypeError(f"give a list of ids, not one string: remove([{ids!r}])")
         absent = []
         for article_id in dict.fromkeys(ids):
             if self._fps.pop(article_id, None) is None:
@@ -312,6 +319,17 @@ def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[st
         raise IncompatibleFingerprintError(
             f"{path}: made with another alias table (glossary); use the same glossary or delete the index to rebuild"
         )
+
+
+def _looks_like_index(path: Path) -> bool:
+    """Whether the file starts as one of the two formats does (zip, or format 1's gzip):
+    anything else is a wrong path, not an index to delete and rebuild."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return True  # unreadable: the read below says why
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b")) or head == b""
 
 
 def _read_json_lines(path: Path, config: ClusterConfig, aliases: Mapping[str, str] | None) -> dict[str, Fingerprint]:

@@ -7,7 +7,7 @@ import pytest
 
 from dedup.clustering import cluster
 from dedup.config import ClusterConfig
-from dedup.errors import DedupError, IncompatibleFingerprintError
+from dedup.errors import ArticleTypeError, DedupError, IncompatibleFingerprintError
 from dedup.index import ClusterIndex
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -93,7 +93,12 @@ def test_a_new_scoring_version_keeps_the_index_and_a_new_fingerprint_version_ref
 
 def test_corrupt_index_raises_typed_error(tmp_path):
     path = tmp_path / "bad.idx"
-    path.write_bytes(b"not gzip")
+    path.write_bytes(b"not gzip")  # a wrong path, not a damaged index: nothing to delete
+    with pytest.raises(DedupError, match=r"is not a cluster index \(neither a zip nor gzip file\); check the path"):
+        ClusterIndex.open(path)
+    with pytest.raises(DedupError, match="is a folder; give the index's file path"):
+        ClusterIndex.open(tmp_path)
+    path.write_bytes(b"\x1f\x8b" + b"not gzip")  # a damaged one
     with pytest.raises(DedupError, match="cannot read cluster index"):
         ClusterIndex.open(path)
     path.write_bytes(gzip.compress(b'{"format": "something-else"}\n'))
@@ -280,7 +285,7 @@ def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
     assert (tmp_path / "events.idx.lock").read_text() == ""  # the holder's process id is gone with it
     (tmp_path / "bad.idx").write_bytes(b"not an index")
     for _ in range(2):  # a failed open releases its lock: the second fails the same way, not as locked
-        with pytest.raises(DedupError, match="cannot read cluster index"):
+        with pytest.raises(DedupError, match="is not a cluster index"):
             ClusterIndex.open(tmp_path / "bad.idx", lock=True)
 
 
@@ -297,3 +302,11 @@ def test_an_unchanged_index_is_not_written_again(tmp_path, seed_docs):
     again.remove([seed_docs[0].id])
     again.save()
     assert len(ClusterIndex.open(path)) == 4
+
+
+def test_remove_wants_a_list_of_ids(tmp_path, seed_docs):
+    index = ClusterIndex.open(tmp_path / "x.idx")
+    index.add(seed_docs[:1])
+    with pytest.raises(ArticleTypeError, match=r"give a list of ids, not one string: remove\(\['000"):
+        index.remove(seed_docs[0].id)
+    assert index.remove([seed_docs[0].id]) == [] and len(index) == 0
