@@ -217,3 +217,16 @@ def test_auto_with_a_named_model_that_cannot_load_fails_instead_of_falling_back(
     translator = Translator("auto", model=tmp_path / folder)
     with pytest.raises(EngineUnavailableError, match=message):
         translator.engines  # noqa: B018 - resolving the engines is what fails
+
+
+@pytest.mark.parametrize("docs, kwargs, message", [
+    ("Bonjour le monde.", {}, "give a list of articles, not one text"),
+    (["Bonjour.", "Salut."], {"ids": ["x"]}, "ids gives 1 ids for more articles than that"),
+    (["Bonjour.", "Salut."], {"ids": ["x", "y", "z"]}, "ids gives more ids than the 2 articles"),
+    (["Bonjour.", "Salut."], {"ids": ["x", "x"]}, "article id 'x' is given twice"),
+    (["Bonjour."], {"lang": "french"}, "language 'french' is not a language code; give an ISO 639-1 code"),
+])
+def test_translate_many_checks_what_it_is_given(docs, kwargs, message):
+    # Checked before any engine runs: identity (English) needs none.
+    with pytest.raises(ConfigError, match=message):
+        list(Translator("apertium").translate_many(docs, **{"lang": "en", **kwargs}))

@@ -233,16 +233,29 @@ class Translator:
         Items are `CleanDocument`s (their id and lang are used) or texts; ``lang``
         applies to items without one (None: detected), ``ids`` names text items.
         """
+        if isinstance(docs, (str, bytes)):
+            raise ConfigError("give a list of articles, not one text; translate(text) translates one")
         id_iter = iter(ids) if ids is not None else None
         pending: list[_Job] = []
         count = 0
+        seen: set[str] = set()
+        n = -1
         for n, doc in enumerate(docs):
-            explicit_id = next(id_iter, None) if id_iter is not None else None
+            explicit_id = None
+            if id_iter is not None:
+                explicit_id = next(id_iter, None)
+                if explicit_id is None:
+                    raise ConfigError(f"ids gives {n} ids for more articles than that; give one id per article")
             pending.append(self._prepare(doc, lang, explicit_id, n))
+            if pending[-1].id in seen:
+                raise ConfigError(f"article id {pending[-1].id!r} is given twice; ids must be unique")
+            seen.add(pending[-1].id)
             count += len(pending[-1].segments)
             if count >= _FLUSH_SENTENCES:
                 yield from self._finish(pending)
                 pending, count = [], 0
+        if id_iter is not None and next(id_iter, None) is not None:
+            raise ConfigError(f"ids gives more ids than the {n + 1} articles; give one id per article")
         if pending:
             yield from self._finish(pending)
 
@@ -259,6 +272,8 @@ class Translator:
 
             lang = detect(text)[0]
         lang = lang.split("-")[0].lower() if lang != "und" else lang
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ConfigError(f"article {doc_id!r}: language {lang!r} is not a language code; give an ISO 639-1 code such as 'fr'")
         segments = segment(text, lang)
         matches = [self.glossary.find(s.text, lang) if self.glossary else [] for s in segments]
         identity = lang in (self.target, "und")
