@@ -25,7 +25,7 @@ import xxhash
 from dedup import cues
 from dedup.cues import match_cue
 from dedup.document import CleanDocument, Document, RemovedLine
-from dedup.errors import ConfigError
+from dedup.errors import ArticleTypeError, ConfigError
 
 _SENTENCE_END = re.compile(r"[.!?…»\"”)\]]\s*$")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -186,6 +186,9 @@ class Cleaner:
         self.line_stats = line_stats
 
     def clean(self, doc: Document) -> CleanDocument:
+        if not isinstance(doc, Document):
+            raise ArticleTypeError(f"clean takes a Document, not {type(doc).__name__}; "
+                                   "e.g. clean(Document(id='a1', text=text))")
         removed: list[RemovedLine] = []
         text = doc.text
         if doc.format == "html":

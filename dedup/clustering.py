@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._pool import map_batches
-from .config import ClusterConfig
+from .config import ClusterConfig, checked_config
 from .entities import AliasTable
 from .errors import DedupError
 from .fingerprint import Fingerprint, _worker_batch, _worker_state, as_input, fingerprint_batch, iter_inputs
@@ -71,7 +71,7 @@ def fingerprints(
     processes (a forked pool created after rensa was used deadlocked); results keep the
     input order and are the same as in one process.
     """
-    config = config or ClusterConfig()
+    config = checked_config(config)
     table = AliasTable(aliases) if aliases else None
     for result in map_batches(iter_inputs(docs), config.batch_size, config.workers,
                               lambda batch: fingerprint_batch(batch, config, table), _worker_batch,
@@ -179,7 +179,7 @@ def _joinable(n: int, ga: np.ndarray, gb: np.ndarray, total: np.ndarray, size: n
 
 def cluster_fingerprints(fps: list[Fingerprint], config: ClusterConfig | None = None) -> list[Cluster]:
     """Cluster already computed fingerprints (used by `cluster` and by `ClusterIndex`)."""
-    config = config or ClusterConfig()
+    config = checked_config(config)
     fps = sorted(fps, key=lambda f: f.id)
     for prev, cur in zip(fps, fps[1:]):
         if prev.id == cur.id:
@@ -368,7 +368,7 @@ def cluster(
     input id ends up in exactly one cluster; clusters are numbered ``c0001``... by their
     smallest member id.
     """
-    config = config or ClusterConfig()
+    config = checked_config(config)
     return cluster_fingerprints(list(fingerprints(docs, config, aliases=aliases)), config)
 
 
@@ -381,7 +381,7 @@ def explain(
     ``context`` (same forms as `cluster`'s ``docs``) supplies the corpus whose IDF weights
     the names; without it every key weighs the same, so scores differ from a corpus run.
     """
-    config = config or ClusterConfig()
+    config = checked_config(config)
     item_a = as_input("a", a) if isinstance(a, str) else as_input(a)
     item_b = as_input("b", b) if isinstance(b, str) else as_input(b)
     if item_a.id == item_b.id:

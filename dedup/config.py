@@ -284,3 +284,13 @@ class ClusterConfig:
             f"dedup:{CLUSTER_VERSION}|t:{self.threshold:g}|nd:{self.near_duplicate:g}"
             f"|lsh:{self.lsh_bands}x{self.lsh_rows}|cfg:{digest}"
         )
+
+
+def checked_config(config: ClusterConfig | None) -> ClusterConfig:
+    """``config``, or the defaults for None; anything else is a `ConfigError` saying what to pass."""
+    if config is None:
+        return ClusterConfig()
+    if not isinstance(config, ClusterConfig):
+        hint = " (for a dict: ClusterConfig.from_json(d))" if isinstance(config, dict) else ""
+        raise ConfigError(f"config must be a ClusterConfig, not {type(config).__name__}{hint}; e.g. ClusterConfig(threshold=0.2)")
+    return config

@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .errors import ConfigError
+
 __all__ = [
     "EventSignature",
     "AliasTable",
@@ -257,6 +259,9 @@ class AliasTable:
         self._single: dict[str, str] = {}
         self._multi: dict[tuple[str, ...], str] = {}
         self._max_words = 1
+        if aliases is not None and not isinstance(aliases, Mapping):
+            hint = "glossary.aliases()" if hasattr(aliases, "aliases") else "a mapping of variant -> name"
+            raise ConfigError(f"aliases must be a mapping, not {type(aliases).__name__}; pass {hint}")
         pairs = sorted((fold(k).strip(), fold(v).strip()) for k, v in (aliases or {}).items())
         self.digest_source = "\n".join(f"{k}\t{v}" for k, v in pairs)
         for variant, canonical in pairs:

@@ -146,6 +146,9 @@ def iter_inputs(docs) -> Iterable[ArticleInput]:
         return
     if isinstance(docs, (str, bytes)):
         raise ArticleTypeError("give the articles, not one text: a mapping of id -> text, (id, text) pairs, or documents")
+    if not isinstance(docs, Iterable):
+        raise ArticleTypeError(f"give the articles, not {type(docs).__name__}: a mapping of id -> text, (id, text) pairs, "
+                               "or documents")
     for item in docs:
         yield as_input(item)
 

@@ -41,7 +41,7 @@ import numpy as np
 
 from ._lock import FileLock, LockBusy
 from .clustering import Cluster, cluster_fingerprints, fingerprints
-from .config import ClusterConfig
+from .config import ClusterConfig, checked_config
 from .entities import AliasTable, iso_day
 from .errors import ArticleTypeError, DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
@@ -139,7 +139,7 @@ class ClusterIndex:
         `IncompatibleFingerprintError`: rebuild it, or open it with the settings it names.
         Scoring settings (threshold, weights) may differ: they apply when clustering.
         """
-        config = config or ClusterConfig()
+        config = checked_config(config)
         path = Path(path)
         held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}

@@ -51,8 +51,10 @@ def read_corpus(
     ``on_error`` receives each unreadable input; without it the first one raises.
     ``exclude`` holds file-name globs that are not articles (a corpus's own README...).
     """
-    if max_bytes <= 0:
+    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
         raise ConfigError(f"max_bytes must be a positive byte count, got {max_bytes!r}; use e.g. 10_000_000")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError(f"path must be a folder, a file or '-', not {type(path).__name__}; e.g. read_corpus('feeds/')")
     report = on_error if on_error is not None else _raise
     first: dict[str, tuple[str, str]] = {}  # id_key -> (id, path) of the input read first
     for doc in _iter_documents(path, max_bytes, report, stdin, exclude):

@@ -477,3 +477,18 @@ def test_articles_with_no_text_left_are_nobodys_copies():
     assert [c.members for c in clusters] == [["a"], ["b"], ["c"], ["d"]]
     link = explain("", "")
     assert link.score == 0.0 and not link.reasons["near_duplicate"] and link.reasons["scores"]["minhash_jaccard"] == 0.0
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: cluster({"a": "x"}, {"threshold": 0.2}), ConfigError, r"config must be a ClusterConfig, not dict \(for a dict: ClusterConfig.from_json"),
+    (lambda: cluster({"a": "x"}, 0.2), ConfigError, "config must be a ClusterConfig, not float"),
+    (lambda: cluster({"a": "x"}, aliases=__import__("xlate").Glossary.load("seeds/glossary.tsv")), ConfigError,
+     r"aliases must be a mapping, not Glossary; pass glossary.aliases\(\)"),
+    (lambda: cluster(None), DedupError, "give the articles, not NoneType"),
+    (lambda: __import__("dedup").clean("some text"), DedupError, "clean takes a Document, not str"),
+    (lambda: list(__import__("dedup").read_corpus(None)), ConfigError, "path must be a folder, a file or '-', not NoneType"),
+    (lambda: list(__import__("dedup").read_corpus("seeds", max_bytes="x")), ConfigError, "max_bytes must be a positive byte count, got 'x'"),
+])
+def test_library_mistakes_are_typed_errors_that_say_what_to_pass(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -230,3 +230,13 @@ def test_translate_many_checks_what_it_is_given(docs, kwargs, message):
     # Checked before any engine runs: identity (English) needs none.
     with pytest.raises(ConfigError, match=message):
         list(Translator("apertium").translate_many(docs, **{"lang": "en", **kwargs}))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: Translator(glossary=123), ConfigError, "glossary must be a Glossary or a file path, not int"),
+    (lambda: Glossary(["Paris"]), __import__("xlate").errors.GlossaryError, r"Glossary takes GlossaryEntry items, not str \('Paris'\)"),
+    (lambda: Glossary("seeds/glossary.tsv"), __import__("xlate").errors.GlossaryError, r"to read a file: Glossary.load\(path\)"),
+])
+def test_xlate_library_mistakes_are_typed_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

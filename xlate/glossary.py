@@ -126,7 +126,13 @@ class Glossary:
     """Locked names; build with `Glossary.load(path)` or ``Glossary(entries)``."""
 
     def __init__(self, entries: Iterable[GlossaryEntry], source: str = "<memory>"):
+        if isinstance(entries, (str, bytes)):
+            raise GlossaryError("Glossary takes GlossaryEntry items; to read a file: Glossary.load(path)")
         self.entries: tuple[GlossaryEntry, ...] = tuple(entries)
+        for entry in self.entries:
+            if not isinstance(entry, GlossaryEntry):
+                raise GlossaryError(f"Glossary takes GlossaryEntry items, not {type(entry).__name__} ({entry!r}); "
+                                    "e.g. GlossaryEntry('Ashgabat', ('Achgabat',))")
         self.source = source
         self._by_lang: dict[str | None, tuple[re.Pattern[str] | None, dict[str, GlossaryEntry], frozenset[str]]] = {}
         self._check_conflicts()

@@ -102,6 +102,9 @@ class Translator:
             raise ConfigError(f"model={str(model)!r} is meaningless with engine 'apertium'; drop --model or use --engine marian")
         if isinstance(glossary, (str, os.PathLike)):
             glossary = Glossary.load(glossary)
+        elif glossary is not None and not isinstance(glossary, Glossary):
+            raise ConfigError(f"glossary must be a Glossary or a file path, not {type(glossary).__name__}; "
+                              "e.g. glossary='seeds/glossary.tsv'")
         self.engine_request = engine
         self.model = str(model) if model is not None else None
         self.glossary = glossary
