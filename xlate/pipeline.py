@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -54,8 +55,16 @@ class RunConfig:
     executor: str = "local"  # local | ray (same outputs)
     ray_address: str | None = None  # None: start a local Ray instance
     num_cpus: int | None = None  # for a local Ray instance; None = all
+    # Translate only the articles in these languages (ISO codes); the others are kept, with
+    # their clusters, untranslated and counted, not failures.  None: every language.
+    languages: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.languages is not None:
+            bad = [code for code in self.languages if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}", code)]
+            if bad or not self.languages:
+                raise ConfigError(f"languages {list(self.languages)!r}: give ISO 639-1 codes, e.g. --languages fr,es")
+            object.__setattr__(self, "languages", tuple(sorted(set(self.languages))))  # frozen: normalised once
         if self.executor not in ("local", "ray"):
             raise ConfigError(f"executor {self.executor!r} is not local or ray; e.g. --executor ray")
         if self.engine not in ENGINES:
@@ -84,6 +93,7 @@ class RunSummary:
     resumed: int = 0
     sentences: int = 0
     violations: int = 0
+    untranslated: int = 0  # articles in a language RunConfig.languages leaves out
     stale_removed: int = 0  # files of an earlier run into OUT that this run did not write
     failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -96,7 +106,8 @@ class RunSummary:
         return {
             "out": str(self.out), "signature": self.signature, "articles": self.articles, "clusters": self.clusters,
             "translated": self.translated, "resumed": self.resumed, "sentences": self.sentences,
-            "violations": self.violations, "stale_removed": self.stale_removed, "failures": len(self.failures),
+            "violations": self.violations, "untranslated": self.untranslated, "stale_removed": self.stale_removed,
+            "failures": len(self.failures),
             "exit_code": self.exit_code,
         }
 
@@ -465,6 +476,8 @@ def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, 
     state_path.parent.mkdir(parents=True, exist_ok=True)
     todo = []
     for doc_id in sorted(records):
+        if not to_translate(job.config, records[doc_id], summary):
+            continue
         if is_done(out, doc_id, translation_key(records[doc_id], translator), done):
             count_existing(out, doc_id, records[doc_id], summary)
             summary.resumed += 1
@@ -486,6 +499,15 @@ def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, 
                 state.write(dumps_line({"id": doc_id, "key": translation_key(record, translator)}))
             state.flush()
             tick("translate", summary.translated)
+
+
+def to_translate(config: RunConfig, record: dict[str, Any], summary: RunSummary) -> bool:
+    """Whether the run translates this article (`RunConfig.languages`; English passes through
+    anyway, as the target language); one it leaves out is counted."""
+    if config.languages is None or record["lang"] in config.languages or record["lang"] == "en":
+        return True
+    summary.untranslated += 1
+    return False
 
 
 def translate_articles(translator, doc_ids: list[str], records: dict[str, dict[str, Any]], out: Path) -> dict[str, str]:

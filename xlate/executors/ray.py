@@ -62,6 +62,7 @@ from xlate.pipeline import (
     is_done,
     load_done,
     prepare,
+    to_translate,
     translate_articles,
     translation_key,
 )
@@ -804,6 +805,8 @@ def _translate(job: Job, records, summary: RunSummary, failures: list[dict[str, 
     todo = []
     for doc_id in sorted(records):
         record = records[doc_id]
+        if not to_translate(job.config, record, summary):
+            continue
         if is_done(job.out, doc_id, translation_key(record, job.translator), done):
             count_existing(job.out, doc_id, record, summary)
             summary.resumed += 1
