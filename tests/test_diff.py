@@ -192,3 +192,16 @@ def test_diff_of_two_xlate_cluster_folders(tmp_path):
     # The reviewer site still needs a full run.
     report = runner.invoke(cli, ["report", str(tmp_path / "a")])
     assert report.exit_code == 2 and "has no run.json" in report.stderr
+
+
+def test_an_article_only_one_run_translated_is_named_not_listed_sentence_by_sentence(runs, tmp_path):
+    import shutil
+
+    a, _ = runs
+    b = tmp_path / "B"
+    shutil.copytree(a, b)
+    article_path(b, ID_A, "jsonl").unlink()  # B kept the article, untranslated (--no-translate, --languages)
+    result = diff_runs(a, b)
+    assert result.translated_only_in_a == (ID_A,) and result.translated_only_in_b == ()
+    assert ID_A not in [art.id for art in result.articles] and result.count("removed") == 0
+    assert f"articles translated only in a: 1 ({ID_A})" in render_text(result, color=False)

@@ -102,6 +102,10 @@ class RunDiff:
     violations_a: int
     violations_b: int
     clusters: ClusterDiff
+    # Articles both runs hold that only one translated (--no-translate, --languages, a
+    # failure): their sentences are not compared, rather than all listed as added or removed.
+    translated_only_in_a: tuple[str, ...] = ()
+    translated_only_in_b: tuple[str, ...] = ()
 
     @property
     def changed_articles(self) -> tuple[ArticleDiff, ...]:
@@ -132,6 +136,8 @@ def diff_runs(run_a: str | os.PathLike[str], run_b: str | os.PathLike[str]) -> R
     terms_a: dict[str, Counter[str]] = defaultdict(Counter)
     terms_b: dict[str, Counter[str]] = defaultdict(Counter)
     violations = [0, 0]
+    translated_a: list[str] = []
+    translated_b: list[str] = []
     for doc_id in sorted(ids_a | ids_b):
         sa = a.sentences(doc_id) if doc_id in ids_a else []
         sb = b.sentences(doc_id) if doc_id in ids_b else []
@@ -142,7 +148,10 @@ def diff_runs(run_a: str | os.PathLike[str], run_b: str | os.PathLike[str]) -> R
                     if isinstance(t, dict) and t.get("source"):
                         terms[str(t["source"])][str(t.get("english") or "")] += 1
         if doc_id in ids_a and doc_id in ids_b:
-            articles.append(_article_diff(doc_id, sa, sb))
+            if bool(sa) != bool(sb):
+                (translated_a if sa else translated_b).append(doc_id)
+            else:
+                articles.append(_article_diff(doc_id, sa, sb))
     term_diffs = []
     for source in sorted(set(terms_a) | set(terms_b)):
         if set(terms_a.get(source, {})) != set(terms_b.get(source, {})):
@@ -155,6 +164,7 @@ def diff_runs(run_a: str | os.PathLike[str], run_b: str | os.PathLike[str]) -> R
         articles=tuple(articles), only_in_a=tuple(sorted(ids_a - ids_b)), only_in_b=tuple(sorted(ids_b - ids_a)),
         terms=tuple(term_diffs), violations_a=violations[0], violations_b=violations[1],
         clusters=_cluster_diff(a.clusters, b.clusters, ids_a & ids_b),
+        translated_only_in_a=tuple(translated_a), translated_only_in_b=tuple(translated_b),
     )
 
 
@@ -318,6 +328,12 @@ def _group_line(change: GroupChange) -> str:
     return f"@@ cluster {change.cluster} of b merges clusters of a: {parts} -> {_braces(change.members)} @@"
 
 
+def _some(ids: tuple[str, ...], shown: int = 10) -> str:
+    """A few of ``ids`` in brackets (a whole corpus may differ this way)."""
+    more = f", ... {len(ids) - shown} more" if len(ids) > shown else ""
+    return f" ({', '.join(ids[:shown])}{more})"
+
+
 def _violations(n: int) -> str:
     return f"   [{n} glossary violation{'s' if n != 1 else ''}]" if n else ""
 
@@ -329,6 +345,8 @@ def summary_lines(diff: RunDiff) -> list[str]:
         f"{diff.count('removed')} removed, in {len(diff.changed_articles)} of {len(diff.articles)} articles compared",
         f"articles only in a: {len(diff.only_in_a)}" + (f" ({', '.join(diff.only_in_a)})" if diff.only_in_a else ""),
         f"articles only in b: {len(diff.only_in_b)}" + (f" ({', '.join(diff.only_in_b)})" if diff.only_in_b else ""),
+        *[f"articles translated only in {side}: {len(ids)}" + _some(ids)
+          for side, ids in (("a", diff.translated_only_in_a), ("b", diff.translated_only_in_b)) if ids],
         f"clusters: a {diff.clusters.clusters_a}, b {diff.clusters.clusters_b}; {diff.clusters.count('split')} of a split "
         f"and {diff.clusters.count('merged')} of b merged; article pairs grouped only in a {diff.clusters.pairs_only_a}, "
         f"only in b {diff.clusters.pairs_only_b}",
