@@ -365,3 +365,15 @@ def test_link_reasons_read_like_xlate_explain_escaped():
     assert describe_reasons(reasons) == ["shared names:    <b>x</b>", "published 42 days apart -> different events, score penalised"]
     assert _reasons(reasons) == "shared names:    &lt;b&gt;x&lt;/b&gt;<br>published 42 days apart -&gt; different events, score penalised"
     assert _reasons("free text <i>") == "free text &lt;i&gt;"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("a & <b> \"c\"", "a &amp; &lt;b&gt; &quot;c&quot;"),
+    ("bad\x01char\x0bthere\x7f", "bad\ufffdchar\ufffdthere\ufffd"),  # HTML forbids these controls
+    ("line\nnext\ttab", "line\nnext\ttab"),
+    (None, ""),
+])
+def test_esc_escapes_markup_and_replaces_characters_html_forbids(value, expected):
+    from xlate.report.html import esc
+
+    assert esc(value) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 import string
 from functools import lru_cache
 from importlib import resources
@@ -19,9 +20,14 @@ from xlate.report.spans import Span, split_by_spans
 GENERATOR = "xlate-report/1"
 
 
+# Characters HTML forbids in text (controls other than tab, newline and return, and lone
+# surrogates): shown as U+FFFD, as the TMX and XLIFF writers do.
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def esc(value: object) -> str:
     """Escape any value for HTML text or a double-quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(_NOT_HTML.sub("\ufffd", "" if value is None else str(value)), quote=True)
 
 
 @lru_cache(maxsize=None)
