@@ -578,3 +578,14 @@ def test_explain_exits_1_when_some_inputs_failed(tmp_path):
     result = CliRunner().invoke(cli, ["explain", str(corpus), "000", "002"])
     assert result.exit_code == 1 and "empty.txt: empty file" in result.stderr
     assert result.stdout.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score")
+
+
+def test_translate_clean_removes_a_scrapes_boilerplate_first(needs_apertium):
+    seed = ROOT / "seeds" / "000_2c8e8df7cb3b87a9.txt"
+    runner = CliRunner()
+    raw = [json.loads(line) for line in runner.invoke(cli, ["translate", str(seed), "--engine", "apertium"]).stdout.splitlines()]
+    cleaned = [json.loads(line) for line in
+               runner.invoke(cli, ["translate", str(seed), "--engine", "apertium", "--clean"]).stdout.splitlines()]
+    assert any("Bruxelles" == p["source"].strip() for p in raw)  # a navigation line, translated as a sentence
+    assert len(cleaned) == 19 and len(raw) > len(cleaned)
+    assert not any(p["source"].strip() == "Bruxelles" for p in cleaned)

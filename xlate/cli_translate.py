@@ -30,18 +30,22 @@ EXIT_VIOLATIONS = 1
 @click.option("--cache", type=click.Path(dir_okay=False), default=None, help="Translation memory file (SQLite) to reuse and fill.")
 @click.option("--beam", type=int, default=4, show_default=True)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
+@click.option("--clean", "clean_text", is_flag=True,
+              help="Clean a plain-text scrape first (cookie banners, ads, share lines...), as `xlate run` does.")
 @handle_errors
-def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
+def translate(source, engine, model, glossary, lang, fmt, cache, beam, device, clean_text):
     """Translate FILE (or - for stdin) to English, sentence by sentence.
 
     The text is decoded as `xlate run` reads files (UTF-8, UTF-16 or a detected legacy
     encoding).  An HTML page (.html/.htm, or input that starts like one) is reduced to its
-    article first, as `xlate run` cleans it; offsets then refer to that cleaned text.
+    article first, as `xlate run` cleans it; plain text is translated as it is, or cleaned
+    first with --clean.  Offsets refer to the text translated (each sentence's source is in
+    the output).
     """
     from xlate.translator import Translator
 
     name = getattr(source, "name", "-")
-    text = _source_text(source.read(), "-" if name == "<stdin>" else name)
+    text = _source_text(source.read(), "-" if name == "<stdin>" else name, clean_text)
     translator = None
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -79,19 +83,20 @@ def translate(source, engine, model, glossary, lang, fmt, cache, beam, device):
     sys.exit(EXIT_VIOLATIONS if result.violations else EXIT_OK)
 
 
-def _source_text(data: bytes, name: str) -> str:
+def _source_text(data: bytes, name: str, clean_text: bool = False) -> str:
     from dedup.encoding import decode_bytes
     from dedup.reader import TEXT_SUFFIXES  # the suffixes `xlate run` reads as HTML
 
     text, _ = decode_bytes(data, name)  # a binary or undecodable input: one-line error, exit 2
     head = text.lstrip()[:100].lower()
-    if not (TEXT_SUFFIXES.get(Path(name).suffix.lower()) == "html" or head.startswith(("<!doctype html", "<html"))):
+    is_html = TEXT_SUFFIXES.get(Path(name).suffix.lower()) == "html" or head.startswith(("<!doctype html", "<html"))
+    if not (is_html or clean_text):
         return text
     from dedup import clean
     from dedup.document import Document
     from xlate.cleaning import nothing_left
 
-    cleaned = clean(Document(id=name, text=text, format="html", path=name))
+    cleaned = clean(Document(id=name, text=text, format="html" if is_html else "txt", path=name))
     if not cleaned.text.strip():
         raise click.UsageError(f"{name}: {nothing_left()}")
     return cleaned.text
