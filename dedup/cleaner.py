@@ -54,7 +54,7 @@ _DATELINE = re.compile(
 # Bump when a structural rule changes what is removed (or the title found).  The cue tables
 # and the date-line pattern are hashed into the signature as they are, so editing a cue
 # changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.  0.4: an article
-# whose body repeats across its site (a copy) keeps its repeated lines.
+# whose body (80% of it) repeats across its site (a copy) keeps its repeated lines.
 CLEANER_VERSION = "0.4"
 
 
@@ -110,10 +110,13 @@ class CleanerConfig:
         return f"clean:{CLEANER_VERSION}|rules:{_rules_digest()}|cfg:{config}"
 
 
-# Body lines (`Cleaner._is_body`) of an article that must repeat across its site, and be
-# most of its body, for the article to count as a copy of another (`Cleaner._is_copy`):
-# a site's boilerplate is rarely more than a sentence or two of full prose.
+# Body lines (`Cleaner._is_body`) of an article that must repeat across its site, and the
+# share of its body they must make, for the article to count as a copy of another
+# (`Cleaner._is_copy`): a copy repeats nearly all its prose, while a site's boilerplate,
+# even three full disclaimer sentences, leaves an article with two paragraphs of its own
+# at 60%.
 COPY_MIN_BODY_LINES = 3
+COPY_MIN_SHARE = 0.8
 
 # A headline is short; a first line longer than this is a paragraph (a text scraped without
 # its title), and the article is given no title rather than a paragraph as one.
@@ -255,15 +258,15 @@ class Cleaner:
         return kept, removed, title
 
     def _is_copy(self, rows, reason: dict[int, str], repeated: list[int]) -> bool:
-        """Whether the article's own body repeats across its site: most of its body lines
-        (and at least COPY_MIN_BODY_LINES) are in other articles too.  Then it is one of
-        several copies of one story (a wire story filed twice, a page scraped under two
-        names), not an article wrapped in the site's boilerplate, and removing the repeated
-        lines would remove the story itself."""
+        """Whether the article's own body repeats across its site: nearly all its body lines
+        (COPY_MIN_SHARE, and at least COPY_MIN_BODY_LINES) are in other articles too.  Then
+        it is one of several copies of one story (a wire story filed twice, a page scraped
+        under two names), not an article wrapped in the site's boilerplate, and removing the
+        repeated lines would remove the story itself."""
         repeated_set = set(repeated)
         body = [i for i, (_, t) in enumerate(rows) if i not in reason and self._is_body(t)]
         shared = sum(1 for i in body if i in repeated_set)
-        return shared >= COPY_MIN_BODY_LINES and 2 * shared > len(body)
+        return shared >= COPY_MIN_BODY_LINES and shared >= COPY_MIN_SHARE * len(body)
 
     def _is_body(self, line: str) -> bool:
         words = _words(line)

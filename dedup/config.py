@@ -13,7 +13,7 @@ from .errors import ConfigError
 __all__ = ["ClusterConfig", "lsh_params", "candidate_probability", "CLUSTER_VERSION", "FINGERPRINT_VERSION"]
 
 # Bump when scores or clusters change meaning: it is part of every result's signature.
-CLUSTER_VERSION = "0.5"
+CLUSTER_VERSION = "0.6"  # 0.6: keywords compared by prefix, empty texts nobody's copies (fingerprint 0.6)
 # Bump when fingerprints change meaning: an index made by another version is refused.  Kept
 # apart from CLUSTER_VERSION so that a scoring change does not force an index rebuild.
 FINGERPRINT_VERSION = "0.6"  # 0.6: keyword variants merged by prefix; 0.5: languages identified while fingerprinting

@@ -244,6 +244,14 @@ def _entity_regex() -> re.Pattern[str]:
 _WORD = re.compile(r"\w+")
 
 
+def check_aliases(aliases: object) -> None:
+    """A `ConfigError` unless ``aliases`` is None or a mapping (a Glossary given for its
+    aliases is the usual slip: the message says to pass ``glossary.aliases()``)."""
+    if aliases is not None and not isinstance(aliases, Mapping):
+        hint = "glossary.aliases()" if hasattr(aliases, "aliases") else "a mapping of variant -> name"
+        raise ConfigError(f"aliases must be a mapping, not {type(aliases).__name__}; pass {hint}")
+
+
 class AliasTable:
     """Variant -> canonical key, both folded; single words and multi-word names.
 
@@ -259,9 +267,7 @@ class AliasTable:
         self._single: dict[str, str] = {}
         self._multi: dict[tuple[str, ...], str] = {}
         self._max_words = 1
-        if aliases is not None and not isinstance(aliases, Mapping):
-            hint = "glossary.aliases()" if hasattr(aliases, "aliases") else "a mapping of variant -> name"
-            raise ConfigError(f"aliases must be a mapping, not {type(aliases).__name__}; pass {hint}")
+        check_aliases(aliases)
         pairs = sorted((fold(k).strip(), fold(v).strip()) for k, v in (aliases or {}).items())
         self.digest_source = "\n".join(f"{k}\t{v}" for k, v in pairs)
         for variant, canonical in pairs:

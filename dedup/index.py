@@ -42,7 +42,7 @@ import numpy as np
 from ._lock import FileLock, LockBusy
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig, checked_config
-from .entities import AliasTable, iso_day
+from .entities import AliasTable, check_aliases, iso_day
 from .errors import ArticleTypeError, DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .verify import CorpusStats, Link, verify
@@ -140,6 +140,7 @@ class ClusterIndex:
         Scoring settings (threshold, weights) may differ: they apply when clustering.
         """
         config = checked_config(config)
+        check_aliases(aliases)
         path = Path(path)
         held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}

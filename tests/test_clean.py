@@ -316,3 +316,19 @@ def test_at_most_words_is_the_word_count_compared(line, n, expected):
 
     assert _at_most_words(line, n) is expected
     assert (_words(line) <= n) is expected
+
+
+def test_a_sites_repeated_disclaimer_sentences_still_go_from_short_articles():
+    """Three full disclaimer sentences on every page of a site, articles of two paragraphs:
+    the repeated lines are 60% of each article's prose, boilerplate, not a copied story."""
+    disclaimers = ["Les opinions exprimées dans cet article sont celles de leur auteur et ne reflètent pas celles du journal.",
+                   "Toute reproduction de ce contenu sans autorisation écrite préalable de la rédaction est strictement interdite.",
+                   "Les informations publiées ici sont fournies à titre indicatif et peuvent évoluer au fil de la journée."]
+    docs = [_doc(f"Titre numéro {i} du jour\n\n{BODY} Premier {i}.\n\n{BODY} Second {i}.\n\n" + "\n\n".join(disclaimers),
+                 source="site") for i in range(5)]
+    stats = LineStats()
+    for doc in docs:
+        stats.add(doc)
+    result = clean(docs[0], line_stats=stats)
+    assert [(r.text, r.reason) for r in result.removed] == [(d, "repeated across site") for d in disclaimers]
+    assert "Premier 0." in result.text and "Second 0." in result.text

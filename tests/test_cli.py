@@ -589,3 +589,16 @@ def test_translate_clean_removes_a_scrapes_boilerplate_first(needs_apertium):
     assert any("Bruxelles" == p["source"].strip() for p in raw)  # a navigation line, translated as a sentence
     assert len(cleaned) == 19 and len(raw) > len(cleaned)
     assert not any(p["source"].strip() == "Bruxelles" for p in cleaned)
+
+
+@pytest.mark.parametrize("file, line, expected", [
+    ("feed.jsonl:4", None, ("feed.jsonl", 4)),
+    ("<stdin>:2", None, ("<stdin>", 2)),
+    ("urn:123", None, ("urn:123", None)),  # an id given as the file stays whole
+    ("feed.jsonl", 7, ("feed.jsonl", 7)),
+])
+def test_failure_rows_split_a_jsonl_articles_path_only(file, line, expected):
+    from xlate.outputs import failure_row
+
+    row = failure_row(file, "why", "read", line=line)
+    assert (row["file"], row["line"]) == expected and list(row) == ["file", "line", "id", "reason", "stage"]

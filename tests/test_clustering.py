@@ -251,7 +251,7 @@ def test_config_validation_names_value_and_fix(kwargs, message):
 def test_config_signature_and_lsh_params():
     config = ClusterConfig()
     assert (config.lsh_bands, config.lsh_rows) == lsh_params(0.5, 128) == (42, 3)
-    assert config.signature.startswith("dedup:0.5|t:0.1|nd:0.5|lsh:42x3|cfg:")
+    assert config.signature.startswith("dedup:0.6|t:0.1|nd:0.5|lsh:42x3|cfg:")
     assert config.signature == ClusterConfig().signature
     assert ClusterConfig(threshold=0.2).signature != config.signature
     assert config.to_json()["lsh_bands"] == 42
@@ -485,6 +485,8 @@ def test_articles_with_no_text_left_are_nobodys_copies():
     (lambda: cluster({"a": "x"}, aliases=__import__("xlate").Glossary.load("seeds/glossary.tsv")), ConfigError,
      r"aliases must be a mapping, not Glossary; pass glossary.aliases\(\)"),
     (lambda: cluster(None), DedupError, "give the articles, not NoneType"),
+    (lambda: __import__("dedup").ClusterIndex.open("x.idx", aliases=__import__("xlate").Glossary.load("seeds/glossary.tsv")),
+     ConfigError, r"pass glossary.aliases\(\)"),
     (lambda: __import__("dedup").clean("some text"), DedupError, "clean takes a Document, not str"),
     (lambda: list(__import__("dedup").read_corpus(None)), ConfigError, "path must be a folder, a file or '-', not NoneType"),
     (lambda: list(__import__("dedup").read_corpus("seeds", max_bytes="x")), ConfigError, "max_bytes must be a positive byte count, got 'x'"),

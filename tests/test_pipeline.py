@@ -329,3 +329,30 @@ def test_languages_leaves_other_articles_untranslated_not_failed(tmp_path):
     assert json.loads((tmp_path / "chosen" / "run.json").read_text(encoding="utf-8"))["config"]["languages"] == ["fr"]
     with pytest.raises(ConfigError, match="give ISO 639-1 codes"):
         RunConfig(languages=("french",))
+
+
+def test_every_failure_of_a_line_is_listed_once(tmp_path):
+    """The corpus is read twice: one failure must not be listed twice, and two failures of
+    one line (a repeated id, a bad field) must both be."""
+    feed = tmp_path / "feed.jsonl"
+    lines = [{"id": "a", "text": "Le ministre a parlé mardi de la réforme des retraites."},
+             {"id": "a", "text": "Autre texte.", "title": ["x"]},
+             {"id": "b", "text": "La Banque centrale a relevé ses taux jeudi.", "title": ["y"], "published": "hier"}]
+    feed.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    summary = run(feed, tmp_path / "out", RunConfig(translate=False))
+    assert sorted((f["line"], f["reason"].split(";")[0]) for f in summary.failures) == [
+        (2, "\"title\" is a list, not a string"),
+        (2, "duplicate article id 'a' (also feed.jsonl:1, read first)"),
+        (3, "\"published\" 'hier' is not a date"),
+        (3, "\"title\" is a list, not a string"),
+    ]
+
+
+@pytest.mark.parametrize("lang, translated", [("fr", True), ("fr-CA", True), ("FR", True), ("fr_CA", True),
+                                              ("en-GB", True), ("und", True), ("de", False)])
+def test_languages_reads_codes_as_the_translator_does(lang, translated):
+    from xlate.pipeline import RunSummary, to_translate
+
+    summary = RunSummary(Path("."), "")
+    assert to_translate(RunConfig(languages=("fr",)), {"lang": lang}, summary) is translated
+    assert summary.untranslated == (0 if translated else 1)

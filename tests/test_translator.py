@@ -240,3 +240,11 @@ def test_translate_many_checks_what_it_is_given(docs, kwargs, message):
 def test_xlate_library_mistakes_are_typed_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@needs_apertium
+def test_a_common_word_spelled_like_an_abbreviation_is_not_taken_for_it():
+    # Plain first: Apertium keeps "nous" as "us" and "US" as "US"; only the capitals are the name.
+    usa = Glossary([GlossaryEntry("United States", ("US",))])
+    (pair,) = Translator("apertium", glossary=usa).translate("Selon nous, les US ont tort.", "fr").pairs
+    assert pair.english == "As us, the United States have fault." and pair.violations == []

@@ -304,10 +304,15 @@ def unprotect(english: str, table: dict[str, str]) -> str:
 
 
 def _find_surface(text: str, surface: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of ``surface`` in ``text`` not in ``taken``: case and accents aside, except
+    that an abbreviation (``EU``, ``US``) counts only in capitals, as `Glossary.find` reads it."""
     folded, origin = _fold_with_map(text)
+    capitals = _is_abbreviation(surface)
     spans = []
     for m in re.finditer(rf"(?<!\w){_pattern(surface)}(?!\w)", folded):
         s, e = origin[m.start()], origin[m.end() - 1] + 1
+        if capitals and not text[s:e].isupper():
+            continue  # "us" is a word, not "US"
         if not any(s < te and ts < e for ts, te in taken):
             spans.append((s, e))
     return spans

@@ -179,7 +179,9 @@ def dumps_line(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
-_LINE_OF_FILE = re.compile(r"(.+):(\d+)")
+# What a JSONL article's path looks like (``feed.jsonl:4``, ``<stdin>:4``); an id such as
+# ``urn:123`` given as the file is left whole.
+_LINE_OF_FILE = re.compile(r"(.+\.jsonl|<stdin>):(\d+)", re.IGNORECASE)
 
 
 def failure_row(file: str, reason: str, stage: str, *, line: int | None = None, doc_id: str | None = None) -> dict[str, Any]:

@@ -121,7 +121,9 @@ class _Failures:
 
     def add(self, file: str, reason: str, stage: str, line: int | None = None, doc_id: str | None = None) -> None:
         row = failure_row(file, reason, stage, line=line, doc_id=doc_id)
-        key = (row["file"], row["line"], stage)
+        # The corpus is read twice (line statistics, then cleaning): the same failure comes
+        # twice; two failures of one line (a duplicate id and a bad field) stay two.
+        key = (row["file"], row["line"], stage, reason)
         if key not in self._seen:
             self._seen.add(key)
             self.items.append(row)
@@ -503,8 +505,12 @@ def _translate_all(job: Job, records, summary: RunSummary, failures: _Failures, 
 
 def to_translate(config: RunConfig, record: dict[str, Any], summary: RunSummary) -> bool:
     """Whether the run translates this article (`RunConfig.languages`; English passes through
-    anyway, as the target language); one it leaves out is counted."""
-    if config.languages is None or record["lang"] in config.languages or record["lang"] == "en":
+    anyway, as the target language, and so does a text of no known language); one it leaves
+    out is counted.  ``fr-CA``, ``FR`` and ``fr_CA`` are French, as the translator reads them."""
+    if config.languages is None:
+        return True
+    lang = str(record["lang"] or "und").replace("_", "-").split("-")[0].lower()
+    if lang in config.languages or lang in ("en", "und"):
         return True
     summary.untranslated += 1
     return False
