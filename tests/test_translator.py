@@ -221,15 +221,23 @@ def test_auto_with_a_named_model_that_cannot_load_fails_instead_of_falling_back(
 
 @pytest.mark.parametrize("docs, kwargs, message", [
     ("Bonjour le monde.", {}, "give a list of articles, not one text"),
-    (["Bonjour.", "Salut."], {"ids": ["x"]}, "ids gives 1 ids for more articles than that"),
-    (["Bonjour.", "Salut."], {"ids": ["x", "y", "z"]}, "ids gives more ids than the 2 articles"),
+    (["Bonjour.", "Salut."], {"ids": ["x"]}, "ids gives 1 ids for 2 articles"),
+    (["Bonjour.", "Salut."], {"ids": ["x", "y", "z"]}, "ids gives 3 ids for 2 articles"),
     (["Bonjour.", "Salut."], {"ids": ["x", "x"]}, "article id 'x' is given twice"),
     (["Bonjour."], {"lang": "french"}, "language 'french' is not a language code; give an ISO 639-1 code"),
 ])
-def test_translate_many_checks_what_it_is_given(docs, kwargs, message):
-    # Checked before any engine runs: identity (English) needs none.
+def test_translate_many_checks_a_list_before_any_engine_runs(docs, kwargs, message):
+    # The named model does not exist: building the engine would be another error.
     with pytest.raises(ConfigError, match=message):
-        list(Translator("apertium").translate_many(docs, **{"lang": "en", **kwargs}))
+        list(Translator("marian", model="/nonexistent").translate_many(docs, **{"lang": "fr", **kwargs}))
+
+
+@pytest.mark.parametrize("count, message", [(1, "ids gives 1 ids for more articles than that"),
+                                            (3, "ids gives more ids than the 2 articles")])
+def test_translate_many_checks_a_generators_ids_as_it_reads_it(count, message):
+    ids = ["x", "y", "z"][:count]
+    with pytest.raises(ConfigError, match=message):
+        list(Translator("apertium").translate_many(iter(["Hello.", "Hi."]), lang="en", ids=ids))
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -238,6 +238,17 @@ class Translator:
         """
         if isinstance(docs, (str, bytes)):
             raise ConfigError("give a list of articles, not one text; translate(text) translates one")
+        # What can be checked before any engine runs is checked here; a generator's length
+        # only shows as it is read, so the loop checks again.
+        if ids is not None:
+            ids = list(ids)
+            if len(set(ids)) != len(ids):
+                twice = sorted({i for i in ids if ids.count(i) > 1})[0]
+                raise ConfigError(f"article id {twice!r} is given twice; ids must be unique")
+            if hasattr(docs, "__len__") and len(docs) != len(ids):
+                raise ConfigError(f"ids gives {len(ids)} ids for {len(docs)} articles; give one id per article")
+        if lang is not None and lang != "und" and not re.fullmatch(r"[a-z]{2,3}", lang.split("-")[0].lower()):
+            raise ConfigError(f"language {lang!r} is not a language code; give an ISO 639-1 code such as 'fr'")
         id_iter = iter(ids) if ids is not None else None
         pending: list[_Job] = []
         count = 0
