@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,7 +245,7 @@ class Translator:
             if len(set(ids)) != len(ids):
                 twice = sorted({i for i in ids if ids.count(i) > 1})[0]
                 raise ConfigError(f"article id {twice!r} is given twice; ids must be unique")
-            if hasattr(docs, "__len__") and len(docs) != len(ids):
+            if isinstance(docs, Sized) and len(docs) != len(ids):
                 raise ConfigError(f"ids gives {len(ids)} ids for {len(docs)} articles; give one id per article")
         if lang is not None and lang != "und" and not re.fullmatch(r"[a-z]{2,3}", lang.split("-")[0].lower()):
             raise ConfigError(f"language {lang!r} is not a language code; give an ISO 639-1 code such as 'fr'")
