@@ -102,6 +102,8 @@ def _keyword_pair(a: Fingerprint, b: Fingerprint, key: str) -> str:
     """A shared keyword as a reason: the word, or ``word_a/word_b`` where the two articles
     wrote it differently (``election/elections``: compared by `keyword_key`), the article
     with the smaller id first, as in the link."""
+    if len(key) < KEYWORD_PREFIX:
+        return key  # a word shorter than the prefix is its own key, in both articles
     if a.id > b.id:
         a, b = b, a
     word_a, word_b = _keyword_word(a, key), _keyword_word(b, key)
@@ -511,10 +513,21 @@ class PairScorer:
             gap_days = None if math.isnan(gap) else int(gap)
             published_days = None if math.isnan(published_gaps[n]) else int(published_gaps[n])
             event, keywords, title, rounded_jaccard = parts[n]
+            # One pass over the shared keys (many, for a pair of long articles).
+            entities: list[str] = []
+            dates: list[str] = []
+            numbers: list[str] = []
+            for key in events:
+                if key.startswith("date:"):
+                    dates.append(key[5:])
+                elif key.startswith("num:"):
+                    numbers.append(key[4:])
+                elif len(entities) < 12:
+                    entities.append(key)
             reasons: dict[str, Any] = {
-                "entities": [key for key in events if not key.startswith(("date:", "num:"))][:12],
-                "dates": sorted(key[5:] for key in events if key.startswith("date:")),
-                "numbers": sorted(key[4:] for key in events if key.startswith("num:"))[:12],
+                "entities": entities,
+                "dates": sorted(dates),
+                "numbers": sorted(numbers)[:12],
                 "keywords": shared_keywords[n],
                 "scores": {
                     "event": event,
