@@ -14,8 +14,8 @@ from dedup.errors import CorpusReadError
 from dedup.reader import DEFAULT_MAX_BYTES, read_corpus
 from xlate import __version__
 from xlate.outputs import (
-    article_path, dumps_line, failure_row, make_output_folder, prune_article_files, safe_relpath, write_atomic, write_json,
-    write_jsonl,
+    article_path, dumps_line, failure_row, make_output_folder, prune_article_files, read_failure, safe_relpath,
+    write_atomic, write_json, write_jsonl,
 )
 
 
@@ -81,7 +81,7 @@ def clean_corpus(corpus, out: Path | None, *, max_bytes: int = DEFAULT_MAX_BYTES
     written: set[str] = set()
 
     def on_error(err: CorpusReadError) -> None:
-        failures.append(failure_row(err.path, err.reason, "read", line=err.line))
+        failures.append(read_failure(err))
 
     cleaner_config = CleanerConfig()
     if out is not None:

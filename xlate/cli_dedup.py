@@ -14,7 +14,7 @@ import click
 from xlate import __version__
 from xlate.cli_common import (EXIT_OK, EXIT_SOME_FAILED, Progress, glossary_option, handle_errors, report_failures,
                               warn_if_no_article_files)
-from xlate.outputs import dumps_line, failure_row, make_output_folder, write_json, write_jsonl
+from xlate.outputs import dumps_line, failure_row, make_output_folder, read_failure, write_json, write_jsonl
 
 
 def cluster_options(func):
@@ -122,7 +122,7 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
     from xlate.cleaning import clean_documents, nothing_left
 
     def on_error(error) -> None:
-        failures.append(failure_row(error.path, error.reason, "read", line=error.line))
+        failures.append(read_failure(error))
 
     tick = progress or (lambda stage, n: None)
     read = 0

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dedup.errors import CorpusReadError
 from dedup.reader import id_problem
 from xlate.errors import OutputError
 
@@ -193,6 +194,11 @@ def failure_row(file: str, reason: str, stage: str, *, line: int | None = None, 
         if parts:
             file, line = parts.group(1), int(parts.group(2))
     return {"file": file, "line": line, "id": doc_id, "reason": reason, "stage": stage}
+
+
+def read_failure(error: CorpusReadError) -> dict[str, Any]:
+    """The errors.jsonl row of an input the reader could not take (`failure_row`, stage "read")."""
+    return failure_row(error.path, error.reason, "read", line=error.line)
 
 
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[Any]) -> int:

@@ -50,7 +50,7 @@ from dedup.langid import signature as langid_signature
 from dedup.reader import corpus_files, duplicate_id_reason, id_key, read_file
 from xlate import __version__
 from xlate.executors import ExecutorError
-from xlate.outputs import article_path, dumps_line, failure_row, write_atomic
+from xlate.outputs import article_path, dumps_line, failure_row, read_failure, write_atomic
 from xlate.pipeline import (
     Job,
     RunConfig,
@@ -370,7 +370,7 @@ def _clean_files(files, drop, base: str, out: Path, config: RunConfig, stats, cl
                 continue
             cleaned.append(result.cleaned)
             records.append(result.record)
-        errors.extend(failure_row(e.path, e.reason, "read", line=e.line) for e in read_errors)
+        errors.extend(map(read_failure, read_errors))
     table = AliasTable(aliases) if aliases else None
     fps = fingerprint_batch([as_input(c) for c in cleaned], cluster_config, table) if cleaned else []
     return {"records": records, "fps": fps, "errors": errors}
