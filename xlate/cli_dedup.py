@@ -221,32 +221,31 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
     articles = sum(len(c.members) for c in clusters)
     grouped = sum(1 for c in clusters if len(c.members) > 1)
     exit_code = EXIT_SOME_FAILED if failures else EXIT_OK
-    if out_dir is None:
+    if out_dir is None:  # the clusters on stdout, no files (failures are listed below)
         for c in clusters:
             sys.stdout.write(dumps_line(c.to_json()))
         sys.stdout.flush()
-        report_failures(failures)
-        click.echo(f"{articles} articles, {len(clusters)} clusters ({grouped} with more than one article) -> stdout", err=True)
-        click.echo(f"signature: {config.signature}", err=True)
-        sys.exit(exit_code)
-    write_jsonl(out_dir / "clusters.jsonl", (c.to_json() for c in clusters))
-    write_jsonl(out_dir / "errors.jsonl", failures)
-    write_json(out_dir / "cluster.json", {
-        "version": __version__,
-        "signature": config.signature,
-        "corpus": corpus,
-        "index": index_record,
-        "glossary": glossary_record,
-        # The model that filled in missing languages (part of what decides the clusters).
-        "langid": langid_signature() if config.identify_languages else None,
-        "cluster": config.to_json(),
-        "counts": {"articles": articles, "clusters": len(clusters), "grouped": grouped, "failures": len(failures)},
-        "exit_code": exit_code,
-    })
+        destination: object = "stdout"
+    else:
+        destination = out_dir / "clusters.jsonl"
+        write_jsonl(destination, (c.to_json() for c in clusters))
+        write_jsonl(out_dir / "errors.jsonl", failures)
+        write_json(out_dir / "cluster.json", {
+            "version": __version__,
+            "signature": config.signature,
+            "corpus": corpus,
+            "index": index_record,
+            "glossary": glossary_record,
+            # The model that filled in missing languages (part of what decides the clusters).
+            "langid": langid_signature() if config.identify_languages else None,
+            "cluster": config.to_json(),
+            "counts": {"articles": articles, "clusters": len(clusters), "grouped": grouped, "failures": len(failures)},
+            "exit_code": exit_code,
+        })
     report_failures(failures)
     of_index = f" of the index's {index_record['clusters']}, those holding an article of CORPUS" if corpus_only and index_record else ""
     click.echo(f"{articles} articles, {len(clusters)} clusters{of_index} ({grouped} with more than one article) "
-               f"-> {out_dir / 'clusters.jsonl'}", err=True)
+               f"-> {destination}", err=True)
     click.echo(f"signature: {config.signature}", err=True)
     sys.exit(exit_code)
 
