@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,12 +244,12 @@ class Translator:
         if ids is not None:
             ids = list(ids)
             if len(set(ids)) != len(ids):
-                twice = sorted({i for i in ids if ids.count(i) > 1})[0]
+                twice = min(i for i, n in Counter(ids).items() if n > 1)
                 raise ConfigError(f"article id {twice!r} is given twice; ids must be unique")
             if isinstance(docs, Sized) and len(docs) != len(ids):
                 raise ConfigError(f"ids gives {len(ids)} ids for {len(docs)} articles; give one id per article")
-        if lang is not None and lang != "und" and not re.fullmatch(r"[a-z]{2,3}", lang.split("-")[0].lower()):
-            raise ConfigError(f"language {lang!r} is not a language code; give an ISO 639-1 code such as 'fr'")
+        if lang is not None:
+            _language_code(lang)
         id_iter = iter(ids) if ids is not None else None
         pending: list[_Job] = []
         count = 0
@@ -285,9 +286,7 @@ class Translator:
             from dedup.langid import detect
 
             lang = detect(text)[0]
-        lang = lang.split("-")[0].lower() if lang != "und" else lang
-        if not re.fullmatch(r"[a-z]{2,3}", lang):
-            raise ConfigError(f"article {doc_id!r}: language {lang!r} is not a language code; give an ISO 639-1 code such as 'fr'")
+        lang = _language_code(lang, f"article {doc_id!r}: ")
         segments = segment(text, lang)
         matches = [self.glossary.find(s.text, lang) if self.glossary else [] for s in segments]
         identity = lang in (self.target, "und")
@@ -394,6 +393,15 @@ class Translator:
             self._memory = None
         for engine in self._chain or []:
             engine.close()
+
+
+def _language_code(lang: str, where: str = "") -> str:
+    """The base code of ``lang`` (``fr-CA`` -> ``fr``; ``und``, no language found, as it is),
+    or a `ConfigError` (``where`` starts it) for what is not a language code."""
+    code = lang.split("-")[0].lower() if lang != "und" else lang
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise ConfigError(f"{where}language {code!r} is not a language code; give an ISO 639-1 code such as 'fr'")
+    return code
 
 
 def _describe(engine: Engine) -> str:
