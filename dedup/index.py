@@ -310,7 +310,7 @@ def _take_lock(path: Path, wait: float) -> FileLock:
 
 def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[str, str] | None, expected: str) -> None:
     if not isinstance(header, dict) or header.get("format") != expected:
-        raise DedupError(f"{path}: not a cluster index (expected format {INDEX_FORMAT!r})")
+        raise DedupError(f"{path}: not a cluster index (expected format {expected!r})")
     if header.get("fingerprint") != config.fingerprint_key():
         raise IncompatibleFingerprintError(
             f"{path}: made with other fingerprint settings ({_differences(header.get('fingerprint'), config.fingerprint_key())}); "
