@@ -1,8 +1,11 @@
 """The command line end to end, through click's CliRunner."""
 import io
 import json
+import random
 import re
 import shutil
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -108,6 +111,24 @@ def test_clean_to_stdout_and_bad_inputs_give_exit_code_1(tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [item["id"] for item in lines] == ["ok"]
     assert "failed: bad.txt: binary" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["clean", "cluster"])
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_141(tmp_path, command):
+    # `xlate cluster feed.jsonl -o - | head`: the command must stop without a traceback, and
+    # not exit 1, which says some inputs failed.
+    feed = tmp_path / "feed.jsonl"
+    rng = random.Random(0)
+    words = [f"mot{k}" for k in range(5000)]  # unrelated articles: hundreds of clusters, many KB of output
+    feed.write_text("".join(json.dumps({"id": f"a{k:04d}", "text": f"Titre numéro {k} assez long\n\n" + " ".join(rng.choices(words, k=150))})
+                            + "\n" for k in range(600)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "xlate", command, str(feed), "-o", "-", "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(proc.stdout.readline())  # one line read, then the reader is gone
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
 
 
 def test_clean_reads_jsonl_from_stdin():

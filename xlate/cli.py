@@ -4,6 +4,8 @@ Exit codes (every command):
   0  everything went through
   1  the run finished but some inputs failed (listed in OUT/errors.jsonl and on stderr)
   2  usage or configuration error (bad option, missing file, engine not available)
+  130  interrupted (Ctrl-C)
+  141  stdout closed by its reader (``| head``)
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ def cli() -> None:
 
     CORPUS is a folder (read recursively: .txt .md .html .jsonl), a single file, or -
     for JSONL on stdin.  Exit codes: 0 ok, 1 some inputs failed, 2 usage error,
-    130 interrupted (rerun the same command to resume).
+    130 interrupted (rerun the same command to resume), 141 stdout closed early.
     """
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from itertools import islice
@@ -14,6 +15,7 @@ from xlate.errors import XlateError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT: never taken for "some inputs failed"
+EXIT_BROKEN_PIPE = 141  # stdout's reader went away (`| head`), as shells report SIGPIPE
 
 
 def glossary_option(purpose: str):
@@ -23,7 +25,8 @@ def glossary_option(purpose: str):
 
 
 def handle_errors(func):
-    """Typed library errors become one line on stderr and exit code 2."""
+    """Typed library errors become one line on stderr and exit code 2; a closed stdout
+    (``xlate cluster -o - | head``) stops the command quietly with exit code 141."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -32,6 +35,11 @@ def handle_errors(func):
         except (XlateError, DedupError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
+        except BrokenPipeError:
+            # Click would exit 1, which here means "some inputs failed".  Whatever is still
+            # buffered goes nowhere, so Python's flush at exit does not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
 
     return wrapper
 
