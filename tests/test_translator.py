@@ -219,6 +219,13 @@ def test_auto_with_a_named_model_that_cannot_load_fails_instead_of_falling_back(
         translator.engines  # noqa: B018 - resolving the engines is what fails
 
 
+@pytest.mark.parametrize("lang", ["en", "EN", "en-GB", "en_GB"])
+def test_a_language_tag_is_read_by_its_base_code(lang):
+    # A POSIX locale (en_GB) as much as a BCP 47 tag (en-GB): `run --languages` reads both so.
+    [article] = Translator("apertium").translate_many(["Hello there."], lang=lang)
+    assert article.lang == "en" and [p.english for p in article.pairs] == ["Hello there."]
+
+
 @pytest.mark.parametrize("docs, kwargs, message", [
     ("Bonjour le monde.", {}, "give a list of articles, not one text"),
     (["Bonjour.", "Salut."], {"ids": ["x"]}, "ids gives 1 ids for 2 articles"),

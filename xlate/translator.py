@@ -395,10 +395,16 @@ class Translator:
             engine.close()
 
 
+def base_language(lang: str) -> str:
+    """The base code of a language tag, unchecked: ``fr-CA``, ``fr_CA`` (a POSIX locale) and
+    ``FR`` are ``fr``."""
+    return re.split(r"[-_]", lang, maxsplit=1)[0].lower()
+
+
 def _language_code(lang: str, where: str = "") -> str:
-    """The base code of ``lang`` (``fr-CA`` -> ``fr``; ``und``, no language found, as it is),
-    or a `ConfigError` (``where`` starts it) for what is not a language code."""
-    code = lang.split("-")[0].lower() if lang != "und" else lang
+    """`base_language` of ``lang`` (``und``, no language found, as it is), or a
+    `ConfigError` (``where`` starts it) for what is not a language code."""
+    code = base_language(lang) if lang != "und" else lang
     if not re.fullmatch(r"[a-z]{2,3}", code):
         raise ConfigError(f"{where}language {code!r} is not a language code; give an ISO 639-1 code such as 'fr'")
     return code
