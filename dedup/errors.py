@@ -17,18 +17,20 @@ class CorpusReadError(DedupError):
     """One input (a file, or a line of a JSONL file) could not be read.
 
     ``path`` is the file, ``line`` the 1-based JSONL line (``None`` for whole files),
-    ``reason`` a one-line explanation that says how to fix it.
+    ``reason`` a one-line explanation that says how to fix it, ``doc_id`` the article's id
+    when one was read (a JSONL line with an id but no text; a repeated id).
     """
 
-    def __init__(self, path: str, reason: str, line: int | None = None):
+    def __init__(self, path: str, reason: str, line: int | None = None, doc_id: str | None = None):
         self.path = path
         self.line = line
         self.reason = reason
+        self.doc_id = doc_id
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {reason}")
 
     def to_json(self) -> dict:
-        return {"file": self.path, "line": self.line, "reason": self.reason}
+        return {"file": self.path, "line": self.line, "id": self.doc_id, "reason": self.reason}
 
 
 class IncompatibleFingerprintError(DedupError):

@@ -60,7 +60,7 @@ def read_corpus(
     for doc in _iter_documents(path, max_bytes, report, stdin, exclude):
         key = id_key(doc.id)
         if key in first:
-            report(CorpusReadError(doc.path or doc.id, duplicate_id_reason(doc.id, *first[key])))
+            report(CorpusReadError(doc.path or doc.id, duplicate_id_reason(doc.id, *first[key]), doc_id=doc.id))
             continue
         first[key] = (doc.id, doc.path or doc.id)
         yield doc
@@ -260,12 +260,13 @@ def _document_from_json_line(line: str, where: str, line_no: int, report: ErrorH
     if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
         report(CorpusReadError(where, 'missing "id" (a non-empty string); add an "id" field', line_no))
         return None
-    problem = id_problem(str(doc_id).strip())
+    doc_id = str(doc_id).strip()
+    problem = id_problem(doc_id)
     if problem is not None:
-        report(CorpusReadError(where, problem, line_no))
+        report(CorpusReadError(where, problem, line_no, doc_id))
         return None
     if not isinstance(text, str) or not text.strip():
-        report(CorpusReadError(where, 'missing or empty "text"; add the article text as a string', line_no))
+        report(CorpusReadError(where, 'missing or empty "text"; add the article text as a string', line_no, doc_id))
         return None
     fields = {}
     for key in _JSONL_FIELDS:
@@ -276,13 +277,13 @@ def _document_from_json_line(line: str, where: str, line_no: int, report: ErrorH
         elif value is not None:
             # The article is kept; the bad field is listed so the feed can be fixed.
             report(CorpusReadError(where, f'"{key}" is a {type(value).__name__}, not a string; give a string '
-                                          "(the article is read without it)", line_no))
+                                          "(the article is read without it)", line_no, doc_id))
     if "published" in fields:
         published = publication_date(fields["published"])
         if published is None:
             # The article is kept (undated); the bad field is listed so the feed can be fixed.
             report(CorpusReadError(where, f'"published" {fields["published"][:40]!r} is not a date; give YYYY-MM-DD '
-                                          "(the article is read without it)", line_no))
+                                          "(the article is read without it)", line_no, doc_id))
             del fields["published"]
         else:
             fields["published"] = published

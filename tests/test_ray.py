@@ -209,8 +209,8 @@ def test_many_partitions_give_the_local_outputs(tmp_path, ray_instance, small_pa
     assert [name for name in a if a[name] != b[name]] == []
     errors = read_jsonl(tmp_path / "ray" / "errors.jsonl")
     assert [(e["file"], e["line"], e["id"], e["stage"]) for e in errors] == [
-        ("feed-1.jsonl", 3, None, "read"), ("feed-2.jsonl", 1, None, "read"), ("feed-2.jsonl", 3, None, "read"),
-        ("site0/a03.txt", None, None, "read"), ("site1/menu.txt", None, "site1/menu", "clean")]
+        ("feed-1.jsonl", 3, None, "read"), ("feed-2.jsonl", 1, "feed/1", "read"), ("feed-2.jsonl", 3, "Feed/9", "read"),
+        ("site0/a03.txt", None, "site0/a03", "read"), ("site1/menu.txt", None, "site1/menu", "clean")]
     assert "(also site0/a03.md, read first)" in errors[3]["reason"]  # the same words as the local reader's
     assert "'Feed/9' differs only in case from 'feed/9' (feed-2.jsonl:2, read first)" in errors[2]["reason"]
     clusters = read_jsonl(tmp_path / "ray" / "clusters.jsonl")

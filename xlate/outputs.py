@@ -198,7 +198,7 @@ def failure_row(file: str, reason: str, stage: str, *, line: int | None = None, 
 
 def read_failure(error: CorpusReadError) -> dict[str, Any]:
     """The errors.jsonl row of an input the reader could not take (`failure_row`, stage "read")."""
-    return failure_row(error.path, error.reason, "read", line=error.line)
+    return failure_row(error.path, error.reason, "read", line=error.line, doc_id=error.doc_id)
 
 
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[Any]) -> int:

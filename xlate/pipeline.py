@@ -129,7 +129,7 @@ class _Failures:
             self.items.append(row)
 
     def reader(self, stage: str = "read") -> Callable[[CorpusReadError], None]:
-        return lambda err: self.add(err.path, err.reason, stage, err.line)
+        return lambda err: self.add(err.path, err.reason, stage, err.line, err.doc_id)
 
 
 def run(

@@ -276,7 +276,7 @@ def _scan(batches, base: str, config: RunConfig, failures: list[dict[str, Any]])
             key = id_key(doc_id)
             if key in first:
                 skip.setdefault(row["order"], []).append((file_index, seq))
-                failures.append(failure_row(path or doc_id, duplicate_id_reason(doc_id, *first[key]), "read"))
+                failures.append(failure_row(path or doc_id, duplicate_id_reason(doc_id, *first[key]), "read", doc_id=doc_id))
             else:
                 first[key] = (doc_id, path or doc_id)
     if skip:  # rare: count the lines again without the duplicates, as the local reader never sees them
