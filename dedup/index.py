@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import glob
 import gzip
 import hashlib
 import json
@@ -45,6 +46,7 @@ from .config import ClusterConfig, checked_config
 from .entities import AliasTable, check_aliases, iso_day
 from .errors import ArticleTypeError, DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
+from .reader import id_key
 from .verify import CorpusStats, Link, verify
 
 __all__ = ["Added", "Forgotten", "ClusterIndex", "INDEX_FORMAT"]
@@ -56,11 +58,14 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # every member's time: the same fingerprints 
 
 class Added(NamedTuple):
     """What `ClusterIndex.add` did: ids new to the index, ids whose article changed (its new
-    version replaced the old), and ids added again with the same fingerprint."""
+    version replaced the old), ids added again with the same fingerprint, and the ids left
+    out because they differ only in case from an indexed id (``Story`` / ``story``: one id
+    to every command, as a corpus reader keeps the first and reports the other)."""
 
     new: int
     changed: int
     unchanged: int
+    refused: tuple[str, ...] = ()
 
 
 class Forgotten(NamedTuple):
@@ -144,26 +149,28 @@ class ClusterIndex:
         path = Path(path)
         held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}
-        format_1 = False
         try:
             if path.is_dir():
                 raise DedupError(f"{path} is a folder; give the index's file path (a new index is made where no file is)")
             if path.exists():
-                if not _looks_like_index(path):
+                kind = _file_kind(path)
+                if kind == "empty":
+                    raise DedupError(f"{path} is an empty file, not a cluster index; delete it (a new index is made "
+                                     "where no file is) or check the path")
+                if kind is None:
                     raise DedupError(f"{path} is not a cluster index (neither a zip nor gzip file); check the path "
                                      "(a new index is made where no file is)")
                 try:
-                    format_1 = not zipfile.is_zipfile(path)
-                    fps = _read_json_lines(path, config, aliases) if format_1 else _read_columns(path, config, aliases)
+                    fps = _read_json_lines(path, config, aliases) if kind == "gzip" else _read_columns(path, config, aliases)
                 except (OSError, EOFError, gzip.BadGzipFile, zipfile.BadZipFile, zlib.error) as exc:
-                    raise DedupError(f"{path}: cannot read cluster index ({exc}); delete it to rebuild") from exc
+                    raise DedupError(f"{path}: corrupt or truncated cluster index ({exc}); delete it and add its "
+                                     "articles again to rebuild") from exc
         except BaseException:
             if held is not None:
                 held.release()
             raise
         index = cls(path, config, aliases, fps)
         index._lock = held
-        index._dirty = format_1 and bool(fps)  # `save` writes a format-1 index anew
         return index
 
     def close(self) -> None:
@@ -180,7 +187,12 @@ class ClusterIndex:
 
     @staticmethod
     def is_index(path: str | os.PathLike[str]) -> bool:
-        """Whether ``path`` is a file written by `ClusterIndex.save` (read: its header only)."""
+        """Whether ``path`` is a file written by `ClusterIndex.save` (read: its header only).
+        A damaged one counts: a zip whose first member is ``header.json`` (as `save`
+        writes it) is an index even when the rest is cut off, so that opening it says it
+        is corrupt instead of its bytes being read as an article."""
+        if _file_kind(path) == "zip" and _first_zip_member(path) == "header.json":
+            return True
         try:
             if zipfile.is_zipfile(path):
                 with zipfile.ZipFile(path) as archive:
@@ -205,10 +217,17 @@ class ClusterIndex:
     def add(self, docs) -> Added:
         """Fingerprint and add articles (same forms as `dedup.cluster`).  An id already in
         the index is replaced by the new version of its article; `Added` says how many ids
-        were new, changed, or came again unchanged (a folder re-read every day)."""
+        were new, changed, or came again unchanged (a folder re-read every day), and which
+        were left out for differing only in case from an indexed id (`indexed_id` names it):
+        a run over the union would have kept only one of them."""
         new = changed = unchanged = 0
+        refused: list[str] = []
+        by_key = {id_key(article_id): article_id for article_id in self._fps}
         for fp in fingerprints(docs, self.config, aliases=self.aliases):
             old = self._fps.get(fp.id)
+            if old is None and by_key.setdefault(id_key(fp.id), fp.id) != fp.id:
+                refused.append(fp.id)
+                continue
             if old is None:
                 new += 1
             elif _fp_to_json(old) == _fp_to_json(fp):
@@ -218,7 +237,14 @@ class ClusterIndex:
                 changed += 1
             self._fps[fp.id] = fp
             self._dirty = True
-        return Added(new, changed, unchanged)
+        return Added(new, changed, unchanged, tuple(refused))
+
+    def indexed_id(self, article_id: str) -> str | None:
+        """The indexed id that ``article_id`` is, or differs from only in case; None if none."""
+        if article_id in self._fps:
+            return article_id
+        key = id_key(article_id)
+        return next((x for x in self._fps if id_key(x) == key), None)
 
     def remove(self, ids) -> list[str]:
         """Take articles out of the index (withdrawn, or added by mistake); their links go
@@ -273,10 +299,15 @@ class ClusterIndex:
     def save(self) -> None:
         """Write the index atomically (temporary file in the same folder, then rename).  An
         index that has not changed since it was opened or saved is not written again (a
-        daily job with nothing new leaves the file, and its time stamp, alone)."""
+        daily job with nothing new leaves the file, and its time stamp, alone; a format-1
+        file stays as it is until something changes, then is written as format 2)."""
+        if self._lock is not None:
+            # Under the update lock no other save is under way: a temporary file left
+            # beside the index is from a writer that was killed (SIGKILL, out of memory).
+            for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+                stale.unlink(missing_ok=True)
         if not self._dirty and self.path.exists():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         header = {
             "format": INDEX_FORMAT,
@@ -285,12 +316,16 @@ class ClusterIndex:
             "count": len(self._fps),
         }
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as raw:
                 _write_columns(raw, header, [self._fps[key] for key in sorted(self._fps)])
             os.replace(tmp, self.path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise DedupError(f"{self.path}: cannot write cluster index ({exc}); check the folder is writable") from exc
+        except BaseException:  # Ctrl-C while writing: the old index stays, and no part-written file
+            tmp.unlink(missing_ok=True)
+            raise
         self._dirty = False
 
 
@@ -305,32 +340,64 @@ def _take_lock(path: Path, wait: float) -> FileLock:
             "run again when it has finished, or wait longer for it"
         ) from None
     except OSError as exc:
+        not_folder = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if not_folder is not None:
+            raise DedupError(f"{path}: {not_folder} is a file, not a folder; check the index path") from exc
         raise DedupError(f"{lock_path}: cannot create the index's lock file ({exc}); check the folder is writable") from exc
 
 
 def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[str, str] | None, expected: str) -> None:
     if not isinstance(header, dict) or header.get("format") != expected:
-        raise DedupError(f"{path}: not a cluster index (expected format {expected!r})")
+        found = header.get("format") if isinstance(header, dict) else None
+        raise DedupError(f"{path}: not a cluster index (a {'gzip' if expected == _FORMAT_1 else 'zip'} file "
+                         + (f"of format {found!r}" if found else "without an index header")
+                         + "); check the path, or delete it to make a new index there")
     if header.get("fingerprint") != config.fingerprint_key():
         raise IncompatibleFingerprintError(
             f"{path}: made with other fingerprint settings ({_differences(header.get('fingerprint'), config.fingerprint_key())}); "
             "open it with matching settings or delete it to rebuild"
         )
     if header.get("aliases") != _alias_digest(aliases):
+        none = _alias_digest(None)
+
+        def which(digest) -> str:
+            return "no glossary" if digest == none else f"a glossary of digest {digest}"
+
         raise IncompatibleFingerprintError(
-            f"{path}: made with another alias table (glossary); use the same glossary or delete the index to rebuild"
+            f"{path}: made with {which(header.get('aliases'))}, this run has {which(_alias_digest(aliases))} "
+            "(the glossary's name variants are part of every fingerprint); use the index's glossary or delete the "
+            "index to rebuild"
         )
 
 
-def _looks_like_index(path: Path) -> bool:
-    """Whether the file starts as one of the two formats does (zip, or format 1's gzip):
-    anything else is a wrong path, not an index to delete and rebuild."""
+def _file_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"zip"`` (format 2), ``"gzip"`` (format 1) or ``"empty"`` by the file's first bytes;
+    None for anything else, which is a wrong path, not an index to delete and rebuild.  An
+    unreadable file is taken for a zip: reading it says why."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
     except OSError:
-        return True  # unreadable: the read below says why
-    return head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b")) or head == b""
+        return "zip"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    return "empty" if head == b"" else None
+
+
+def _first_zip_member(path: str | os.PathLike[str]) -> str | None:
+    """The name in a zip's first local file header (readable when the end of the archive,
+    its directory, is missing)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(30 + 64)
+    except OSError:
+        return None
+    if len(head) < 30 or not head.startswith(b"PK\x03\x04"):
+        return None
+    size = int.from_bytes(head[26:28], "little")
+    return head[30 : 30 + size].decode("utf-8", "replace")
 
 
 def _read_json_lines(path: Path, config: ClusterConfig, aliases: Mapping[str, str] | None) -> dict[str, Fingerprint]:

@@ -287,7 +287,7 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     again = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--index", str(index)])
     assert f"{index}: 0 new articles, 0 changed, 5 unchanged; 5 in all" in again.stderr
     record = json.loads((tmp_path / "out" / "cluster.json").read_text(encoding="utf-8"))
-    assert record["index"] == {"path": str(index), "new": 0, "changed": 0, "unchanged": 5, "articles": 5, "clusters": 4,
+    assert record["index"] == {"path": str(index), "new": 0, "changed": 0, "unchanged": 5, "refused": [], "articles": 5, "clusters": 4,
                                "corpus_only": False}
     pair = ["000_2c8e8df7cb3b87a9", "002_3e9d996f7f80b2c1"]
     from_texts = runner.invoke(cli, ["explain", str(ROOT / "seeds"), *pair])
@@ -297,7 +297,7 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.257 (a link)\n")
     assert runner.invoke(cli, ["explain", str(index), "000", "002"]).output == from_index.output
     wrong_glossary = runner.invoke(cli, ["explain", str(index), *pair, "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
-    assert wrong_glossary.exit_code == 2 and "made with another alias table" in wrong_glossary.stderr
+    assert wrong_glossary.exit_code == 2 and "made with no glossary, this run has a glossary of digest" in wrong_glossary.stderr
 
 
 def test_readme_example_of_explain_is_what_explain_prints():
@@ -481,7 +481,7 @@ def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tm
     assert f"{index}: articles forgotten: 0; not in the index: nope" in window.stderr
     assert _members(out) == [["appeal"]]
     record = json.loads((out / "cluster.json").read_text(encoding="utf-8"))["index"]
-    assert record == {"path": str(index), "new": 0, "changed": 0, "unchanged": 0, "forgotten": 0, "not_in_index": ["nope"],
+    assert record == {"path": str(index), "new": 0, "changed": 0, "unchanged": 0, "refused": [], "forgotten": 0, "not_in_index": ["nope"],
                       "forgotten_before": {"day": "2025-04-01", "removed": 1, "undated": 0}, "articles": 1, "clusters": 1,
                       "corpus_only": False}
 
@@ -513,6 +513,42 @@ def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
     assert not index.exists()  # nothing was written
     done = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index), "--index-wait", "5"], input=MONTH_APART)
     assert done.exit_code == 0 and len(ClusterIndex.open(index)) == 2
+
+
+def test_an_index_as_corpus_is_only_read_while_a_job_updates_it_and_a_damaged_one_is_one_error(tmp_path):
+    from dedup.index import ClusterIndex
+
+    runner = CliRunner()
+    index, out = tmp_path / "events.idx", tmp_path / "out"
+    assert runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", str(index)], input=MONTH_APART).exit_code == 0
+    with ClusterIndex.open(index, lock=True):  # another job's update under way
+        read = runner.invoke(cli, ["cluster", str(index), "-o", str(out)])
+        assert read.exit_code == 0, read.output
+        forget = runner.invoke(cli, ["cluster", str(index), "-o", str(out), "--forget", "appeal"])  # an update: waits its turn
+        assert forget.exit_code == 2 and "is updating this index" in forget.stderr
+    assert _members(out) == [["appeal"], ["verdict"]]
+    truncated = tmp_path / "truncated.idx"
+    truncated.write_bytes(index.read_bytes()[: len(index.read_bytes()) // 2])
+    for command in (["cluster", str(truncated), "-o", str(out)], ["explain", str(truncated), "appeal", "verdict"]):
+        damaged = runner.invoke(cli, command)
+        assert damaged.exit_code == 2 and damaged.stderr.startswith(f"error: {truncated}: corrupt or truncated cluster index"), damaged.output
+    dash = runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", "-"], input=MONTH_APART)
+    assert dash.exit_code == 2 and "- is not a file" in dash.stderr and not Path("-").exists()
+
+
+def test_an_id_differing_only_in_case_from_an_indexed_one_fails_as_in_one_run(tmp_path):
+    runner = CliRunner()
+    index, out = tmp_path / "events.idx", tmp_path / "out"
+    lines = MONTH_APART.splitlines()
+    assert runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", str(index)], input=lines[0] + "\n").exit_code == 0
+    first_id = json.loads(lines[0])["id"]
+    renamed = json.dumps(json.loads(lines[1]) | {"id": first_id.upper()})
+    again = runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", str(index)], input=renamed + "\n")
+    assert again.exit_code == 1, again.output
+    assert f"differs only in case from {first_id!r}, already in the index {index}" in again.stderr
+    [row] = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert row["id"] == first_id.upper() and row["stage"] == "cluster"
+    assert _members(out) == [[first_id]]
 
 
 def test_corpus_only_writes_the_clusters_todays_articles_joined(tmp_path):

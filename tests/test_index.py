@@ -69,7 +69,7 @@ def test_other_fingerprint_settings_are_refused(tmp_path, seed_docs):
         ClusterIndex.open(path, ClusterConfig(num_perm=64))
     assert str(refused.value) == (f"{path}: made with other fingerprint settings (num_perm: index 128, this config 64); "
                                   "open it with matching settings or delete it to rebuild")
-    with pytest.raises(IncompatibleFingerprintError, match="alias"):
+    with pytest.raises(IncompatibleFingerprintError, match="made with no glossary, this run has a glossary"):
         ClusterIndex.open(path, aliases={"Achgabat": "Ashgabat"})
     # Scoring settings may change between runs.
     assert len(ClusterIndex.open(path, ClusterConfig(threshold=0.2))) == 1
@@ -99,10 +99,13 @@ def test_corrupt_index_raises_typed_error(tmp_path):
     with pytest.raises(DedupError, match="is a folder; give the index's file path"):
         ClusterIndex.open(tmp_path)
     path.write_bytes(b"\x1f\x8b" + b"not gzip")  # a damaged one
-    with pytest.raises(DedupError, match="cannot read cluster index"):
+    with pytest.raises(DedupError, match="corrupt or truncated cluster index"):
         ClusterIndex.open(path)
     path.write_bytes(gzip.compress(b'{"format": "something-else"}\n'))
-    with pytest.raises(DedupError, match="not a cluster index"):
+    with pytest.raises(DedupError, match=r"not a cluster index \(a gzip file of format 'something-else'\); check the path"):
+        ClusterIndex.open(path)
+    path.write_bytes(b"")  # `touch events.idx`: not an index, and nothing says it may be replaced
+    with pytest.raises(DedupError, match="bad.idx is an empty file, not a cluster index; delete it"):
         ClusterIndex.open(path)
 
 
@@ -140,11 +143,11 @@ def test_add_says_what_was_new_changed_or_unchanged(tmp_path, seed_docs):
     from dataclasses import replace
 
     index = ClusterIndex.open(tmp_path / "events.idx")
-    assert index.add(seed_docs[:2]) == (2, 0, 0)
-    assert index.add(seed_docs[:3]) == (1, 0, 2)  # a folder read again, with one new article
+    assert index.add(seed_docs[:2]) == (2, 0, 0, ())
+    assert index.add(seed_docs[:3]) == (1, 0, 2, ())  # a folder read again, with one new article
     edited = replace(seed_docs[1], text=seed_docs[1].text + "\n\nLa réunion suivante aura lieu à Douchanbé en 2026, selon le communiqué final.")
-    assert index.add([edited]) == (0, 1, 0)
-    assert index.add([edited]) == (0, 0, 1)
+    assert index.add([edited]) == (0, 1, 0, ())
+    assert index.add([edited]) == (0, 0, 1, ())
     assert len(index) == 3
 
 
@@ -227,10 +230,13 @@ def test_a_format_1_index_still_opens_and_is_saved_as_format_2(tmp_path, seed_do
     opened = ClusterIndex.open(old)
     assert [_fields(opened._fps[k]) for k in index.ids()] == [_fields(index._fps[k]) for k in index.ids()]
     assert [c.to_json() for c in opened.clusters()] == [c.to_json() for c in cluster(seed_docs)]
+    opened.save()  # nothing changed: the file stays as it was
+    assert not zipfile.is_zipfile(old) and ClusterIndex.open(old).clusters()[0].to_json() == opened.clusters()[0].to_json()
+    opened.remove([index.ids()[0]])
     opened.save()
     assert zipfile.is_zipfile(old)
     assert json.loads(zipfile.ZipFile(old).read("header.json"))["format"] == "dedup-cluster-index/2"
-    assert [c.to_json() for c in ClusterIndex.open(old).clusters()] == [c.to_json() for c in cluster(seed_docs)]
+    assert [c.to_json() for c in ClusterIndex.open(old).clusters()] == [c.to_json() for c in cluster(seed_docs[1:])]
 
 
 def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_docs):
@@ -256,10 +262,12 @@ def test_a_damaged_index_is_a_typed_error_that_says_to_rebuild(tmp_path, seed_do
             archive.writestr(name, np.frombuffer(data, "<u8")[::-1].tobytes() if name == "keyword.offsets.u8" else data)
     with pytest.raises(DedupError, match=r"corrupt cluster index \(ValueError: the keyword offsets do not run from 0 upwards\)"):
         ClusterIndex.open(shuffled)
-    cut = tmp_path / "cut.idx"
-    cut.write_bytes(path.read_bytes()[:-200])  # the archive's directory gone
-    with pytest.raises(DedupError, match="cannot read cluster index"):
-        ClusterIndex.open(cut)
+    for cut_at in (-200, len(path.read_bytes()) // 2):  # the archive's directory gone; half the file gone
+        cut = tmp_path / "cut.idx"
+        cut.write_bytes(path.read_bytes()[:cut_at])
+        assert ClusterIndex.is_index(cut)  # so that `xlate cluster cut.idx` does not read it as an article
+        with pytest.raises(DedupError, match=r"cut.idx: corrupt or truncated cluster index \(.*\); delete it and add its articles again"):
+            ClusterIndex.open(cut)
 
 
 def test_one_updater_at_a_time_and_readers_need_no_lock(tmp_path, seed_docs):
@@ -296,7 +304,7 @@ def test_an_unchanged_index_is_not_written_again(tmp_path, seed_docs):
     index.save()
     stamp = path.stat().st_mtime_ns
     again = ClusterIndex.open(path)
-    assert again.add(seed_docs) == (0, 0, 5) and again.remove(["absent"]) == ["absent"]
+    assert again.add(seed_docs) == (0, 0, 5, ()) and again.remove(["absent"]) == ["absent"]
     again.save()
     assert path.stat().st_mtime_ns == stamp
     again.remove([seed_docs[0].id])
@@ -310,3 +318,53 @@ def test_remove_wants_a_list_of_ids(tmp_path, seed_docs):
     with pytest.raises(ArticleTypeError, match=r"give a list of ids, not one string: remove\(\['000"):
         index.remove(seed_docs[0].id)
     assert index.remove([seed_docs[0].id]) == [] and len(index) == 0
+
+
+def test_an_id_differing_only_in_case_from_an_indexed_one_is_refused(tmp_path, seed_docs):
+    # One run over the union keeps the first of `Story` and `story`: the index must too.
+    index = ClusterIndex.open(tmp_path / "events.idx")
+    assert index.add({"Story": seed_docs[0].text}) == (1, 0, 0, ())
+    assert index.add({"story": seed_docs[1].text, "other": seed_docs[2].text}) == (1, 0, 0, ("story",))
+    assert index.ids() == ["Story", "other"] and index.indexed_id("story") == "Story" and index.indexed_id("x") is None
+    assert index.add({"Story": seed_docs[1].text}).changed == 1  # the same id is replaced, as always
+
+
+def test_an_interrupted_save_leaves_the_old_index_and_no_temporary_file(tmp_path, seed_docs, monkeypatch):
+    import dedup.index
+
+    path = tmp_path / "events.idx"
+    with ClusterIndex.open(path, lock=True) as index:
+        index.add(seed_docs[:2])
+        index.save()
+    before = path.read_bytes()
+
+    def interrupted(raw, header, fps):
+        raw.write(b"PK\x03\x04 half an archive")
+        raise KeyboardInterrupt
+
+    with ClusterIndex.open(path, lock=True) as index:
+        index.add(seed_docs[2:])
+        with monkeypatch.context() as patched:
+            patched.setattr(dedup.index, "_write_columns", interrupted)
+            with pytest.raises(KeyboardInterrupt):
+                index.save()
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["events.idx", "events.idx.lock"]
+    killed = tmp_path / ".events.idx.99999.tmp"  # what a SIGKILLed writer leaves
+    killed.write_bytes(b"PK\x03\x04 half an archive")
+    ClusterIndex.open(path).save()  # a reader holds no lock: it cannot know the file is stale
+    assert killed.exists()
+    with ClusterIndex.open(path, lock=True) as index:
+        index.save()  # nothing to write, but the update lock says no other save is under way
+    assert not killed.exists() and path.read_bytes() == before
+
+
+def test_a_glossary_mismatch_says_which_side_has_which(tmp_path, seed_docs):
+    from dedup.errors import IncompatibleFingerprintError
+
+    path = tmp_path / "events.idx"
+    index = ClusterIndex.open(path)
+    index.add(seed_docs[:1])
+    index.save()
+    with pytest.raises(IncompatibleFingerprintError,
+                       match=r"made with no glossary, this run has a glossary of digest [0-9a-f]{16} .*use the index's glossary"):
+        ClusterIndex.open(path, aliases={"Achgabat": "Ashgabat"})

@@ -148,10 +148,11 @@ def _read_clean(corpus: str, failures: list[dict], progress=None):
 @click.option("--index-wait", "index_wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS",
               help="With an index another job is updating: wait this long for it to finish (default: fail at once).")
 @click.option("--forget", "forget_ids", multiple=True, metavar="ID",
-              help="With an index: take this article out of it (repeatable), after CORPUS is added.")
+              help="With an index (--index FILE, or CORPUS when it is one): take this article out of the file "
+                   "(repeatable), after CORPUS is added.")
 @click.option("--forget-before", "forget_before", default=None, metavar="YYYY-MM-DD",
-              help="With an index: take out the articles published before this day (a rolling window); "
-                   "articles without a publication date stay.")
+              help="With an index (--index FILE, or CORPUS when it is one): take the articles published before "
+                   "this day out of the file (a rolling window); articles without a publication date stay.")
 @glossary_option("whose name variants are folded together for clustering (Achgabat = Ashgabat).")
 @click.option("--threshold", type=float, default=None,
               help="Average-link score two groups need to merge (default 0.1); higher splits more.")
@@ -172,12 +173,15 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
     signature, glossary hash, versions): `--cluster-config OUT/cluster.json` repeats them.
 
     CORPUS may be an index file itself: its articles are clustered again (with other
-    scoring settings, or after `--forget`) without reading any text.
+    scoring settings) without reading any text or taking the index's lock; with
+    `--forget` or `--forget-before` they are taken out of that file first.
     """
     from dedup.index import ClusterIndex
     from dedup.langid import signature as langid_signature
 
     config = cluster_config_from_options(threshold, workers, embeddings, settings, cluster_config_file)
+    if index_path == "-":
+        raise click.UsageError("--index names the index's file (made if missing); - is not a file")
     corpus_is_index = corpus != "-" and Path(corpus).is_file() and ClusterIndex.is_index(corpus)
     if corpus_is_index:
         if index_path and Path(index_path).resolve() != Path(corpus).resolve():
@@ -196,17 +200,31 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
     forgotten_lines: list[str] = []
     index_record: dict | None = None
     try:
-        if index_path:
-            read_ids: set[str] = set()
-            docs = () if corpus_is_index else _remember_ids(_read_clean(corpus, failures, progress), read_ids)
+        if corpus_is_index and not (forget_ids or forget_day):
+            # Only reading: no lock to take (a reader sees the old file or the new one,
+            # as `save` replaces it in one rename), so a busy or read-only index is read.
+            progress(f"opening {index_path}")
+            index = ClusterIndex.open(corpus, config, aliases=aliases)
+            index_record = {"path": index_path, "new": 0, "changed": 0, "unchanged": 0, "refused": [], "articles": len(index)}
+            progress("clustering the index's articles", len(index))
+            clusters = index.clusters()
+            index_record["clusters"] = len(clusters)
+            index_record["corpus_only"] = False
+        elif index_path:
+            read_paths: dict[str, str] = {}
+            docs = () if corpus_is_index else _remember_paths(_read_clean(corpus, failures, progress), read_paths)
             index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
                                                                  forget_ids, forget_day, progress)
+            for refused in index_record["refused"]:  # as a run over the union would keep one of the two
+                reason = (f"article id {refused!r} differs only in case from {index.indexed_id(refused)!r}, already in "
+                          f"the index {index_path}, and ids that differ only in case are one id; rename the file or fix the JSONL id")
+                failures.append(failure_row(read_paths.get(refused, refused), reason, "cluster", doc_id=refused))
             progress("clustering the index's articles", len(index))
             clusters = index.clusters()
             index_record["clusters"] = len(clusters)
             index_record["corpus_only"] = corpus_only
             if corpus_only:
-                clusters = [c for c in clusters if not read_ids.isdisjoint(c.members)]
+                clusters = [c for c in clusters if not read_paths.keys().isdisjoint(c.members)]
         else:
             from dedup.clustering import cluster as run_cluster
 
@@ -264,10 +282,10 @@ def _check_index_options(index_path: str | None, corpus_is_index: bool, corpus_o
     return _iso_day_option(forget_before) if forget_before else None
 
 
-def _remember_ids(docs, ids: set[str]):
-    """``docs``, unchanged, noting each one's id in ``ids`` as it passes."""
+def _remember_paths(docs, paths: dict[str, str]):
+    """``docs``, unchanged, noting each one's input path by its id in ``paths`` as it passes."""
     for doc in docs:
-        ids.add(doc.id)
+        paths[doc.id] = doc.doc.path or doc.id
         yield doc
 
 
