@@ -93,6 +93,18 @@ def test_marian_violations_are_recorded_never_silent(tiny_marian):
     assert result.violations == len(pair.violations) > 0
 
 
+def test_marian_prints_no_loading_bar_or_length_warning_into_a_log(tiny_marian, capfd):
+    # stderr here is not a terminal (a cron job's log): progress only on a terminal.
+    long_sentence = " ".join(["Le ministre a parlé de la réforme des retraites à Paris"] * 30) + "."
+    translator = Translator("marian", model=tiny_marian, beam=1, device="cpu")
+    translator.translate(long_sentence, "fr")
+    err = capfd.readouterr().err
+    assert "Loading weights" not in err and "Token indices sequence length" not in err, err
+    from transformers.utils import logging as hf_logging
+
+    assert hf_logging.is_progress_bar_enabled()  # the caller's setting is given back
+
+
 def test_translate_many_batches_across_articles_same_result(tiny_marian):
     translator = Translator("marian", model=tiny_marian, beam=1, device="cpu")
     docs = [CleanDocument(Document(id=f"d{i}", text=t, lang="fr"), t, None) for i, t in

@@ -136,7 +136,7 @@ class CTranslate2Engine(MarianEngine):
         tokenizer, translator = self.load(src)
         config = self._configs[self.resolved(src).id]
         pieces, owners = split_sentences(sentences, tokenizer, self.max_source_tokens(config))
-        tokens = [tokenizer.convert_ids_to_tokens(tokenizer(p)["input_ids"]) for p in pieces]
+        tokens = [tokenizer.convert_ids_to_tokens(tokenizer(p, verbose=False)["input_ids"]) for p in pieces]
         try:
             results = translator.translate_batch(tokens, beam_size=self.beam, max_batch_size=self.batch_size,
                                                  max_decoding_length=self.max_decoding_length(config),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,12 +210,21 @@ class MarianEngine(Engine):
                 from transformers import MarianMTModel, MarianTokenizer
             except ImportError as exc:
                 raise EngineUnavailableError(f"transformers/torch are not installed ({exc}); {INSTALL_HINT}") from exc
+            from transformers.utils import logging as hf_logging
+
             local_only = resolved.local or _offline()
+            # Download and "Loading weights" bars only on a terminal: not into logs or pipes.
+            quiet = hf_logging.is_progress_bar_enabled() and not sys.stderr.isatty()
+            if quiet:
+                hf_logging.disable_progress_bar()
             try:
                 tokenizer = MarianTokenizer.from_pretrained(resolved.path, local_files_only=local_only)
                 model = MarianMTModel.from_pretrained(resolved.path, local_files_only=local_only)
             except (OSError, ValueError) as exc:
                 raise EngineUnavailableError(f"cannot load Marian model {resolved.id!r}: {exc}; {INSTALL_HINT}") from exc
+            finally:
+                if quiet:
+                    hf_logging.enable_progress_bar()
             model.eval()
             device = self.device
             if device.startswith("cuda"):
@@ -250,7 +260,7 @@ class MarianEngine(Engine):
     def _generate(self, texts: list[str], tokenizer: Any, model: Any) -> list[str]:
         import torch
 
-        lengths = [len(tokenizer(t)["input_ids"]) for t in texts]
+        lengths = [len(tokenizer(t, verbose=False)["input_ids"]) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
         results: list[str] = [""] * len(texts)
         max_new = self.max_decoding_length(model.config)
@@ -278,7 +288,9 @@ def split_sentences(sentences: Sequence[str], tokenizer: Any, limit: int) -> tup
     pieces: list[str] = []
     owners: list[int] = []
     for i, sentence in enumerate(sentences):
-        for piece in split_to_fit(sentence, lambda t: len(tokenizer(t)["input_ids"]), limit):
+        # verbose=False: measuring a sentence longer than the model takes is why this splits it
+        # (transformers would warn "Token indices sequence length is longer than...").
+        for piece in split_to_fit(sentence, lambda t: len(tokenizer(t, verbose=False)["input_ids"]), limit):
             pieces.append(piece)
             owners.append(i)
     return pieces, owners
