@@ -30,6 +30,10 @@ FIND_CASES = [
     ("lang_specific_entry_fr", "la mer d'Aral", [("mer d'Aral", "Aral Sea")]),
     # An abbreviation matches only in capitals: French "eu" (had) and "ue" are words.
     ("abbreviation_in_capitals_only", "Le sommet a eu lieu; l'UE, l'EU, l'ue.", [("UE", "EU"), ("EU", "EU")]),
+    # A name with a capital needs one in the text: "samarcande" in lowercase is not the city
+    # (as "le monde" is not the newspaper "Le Monde"); any capital will do.
+    ("capitalised_name_not_in_lowercase", "samarcande, SAMARCANDE, Samarcande", [("SAMARCANDE", "Samarkand"), ("Samarcande", "Samarkand")]),
+    ("capital_anywhere_in_a_multiword_name", "l'asie centrale et l'asie Centrale", [("asie Centrale", "Central Asia")]),
 ]
 
 
@@ -115,6 +119,12 @@ ERROR_CASES = [
     ("g.txt", "Ashgabat\tAchgabat\n", "unknown glossary format '.txt'; use .tsv, .csv or .yaml"),
     ("g.csv", "source,target\nAchgabat,Ashgabat,fr\n", "g.csv:2: 3 comma-separated columns, but the header names 2;"),
     ("g.csv", 'Ashgabat,"Achgabat\n', "g.csv:"),
+    # A first row that names columns this reader does not know is not locked as a name.
+    ("g.tsv", "English\tFrench\nBeijing\tPékin\n", "g.tsv:1: the first row (English, French) looks like a header but does not name the columns"),
+    ("g.csv", "en,fr\nBeijing,Pékin\n", "g.csv:1: the first row (en, fr) looks like a header"),
+    ("g.tsv", "term\ttranslation\nBeijing\tPékin\n", "g.tsv:1: the first row (term, translation) looks like a header"),
+    ("g.tsv", "Ashgabat\tAchgabat|.\n", "g.tsv:1: variant '.' of 'Ashgabat' has no letters or digits"),
+    ("g.yaml", "- english: Ashgabat\n  variants: ['(']\n", "g.yaml:1: variant '(' of 'Ashgabat' has no letters or digits"),
 ]
 
 

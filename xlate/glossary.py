@@ -43,8 +43,10 @@ from typing import Any
 
 from xlate.errors import GlossaryError
 
-MATCHER_VERSION = "v2"  # v2: abbreviations match only in capitals
+MATCHER_VERSION = "v3"  # v2: abbreviations match only in capitals; v3: a capitalised name never matches lowercase text
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+# What `Glossary._matcher` builds per language (see there).
+_Matcher = tuple["re.Pattern[str] | None", "dict[str, GlossaryEntry]", frozenset[str], frozenset[str]]
 _SEPARATORS = re.compile(r"[\s\-]+")
 _SPECIAL_FOLDS = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
                   "ı": "i", "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-",
@@ -105,6 +107,10 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+def _has_capital(text: str) -> bool:
+    return any(c.isupper() for c in text)
+
+
 def _is_abbreviation(form: str) -> bool:
     """A form written in capitals of at most 5 letters (``EU``, ``UE``, ``OSCE``): it
     matches only in capitals, since folded it is often a common word (French ``eu``, ``ue``,
@@ -134,7 +140,7 @@ class Glossary:
                 raise GlossaryError(f"Glossary takes GlossaryEntry items, not {type(entry).__name__} ({entry!r}); "
                                     "e.g. GlossaryEntry('Ashgabat', ('Achgabat',))")
         self.source = source
-        self._by_lang: dict[str | None, tuple[re.Pattern[str] | None, dict[str, GlossaryEntry], frozenset[str]]] = {}
+        self._by_lang: dict[str | None, _Matcher] = {}
         self._check_conflicts()
         canonical = json.dumps(
             {"matcher": MATCHER_VERSION,
@@ -201,15 +207,16 @@ class Glossary:
         return out
 
     # -- matching --------------------------------------------------------------------
-    def _matcher(self, lang: str | None) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry], frozenset[str]]:
+    def _matcher(self, lang: str | None) -> _Matcher:
         """(regex over folded text, entry of each folded surface, the surfaces that match
-        only in capitals) of the entries for ``lang``."""
+        only in capitals, those that match only text with a capital) of the entries for ``lang``."""
         base = lang.split("-")[0].lower() if lang else None
         cached = self._by_lang.get(base)
         if cached is not None:
             return cached
         table: dict[str, GlossaryEntry] = {}
         cased: dict[str, bool] = {}  # surface key -> every form with it is an abbreviation
+        capital: dict[str, bool] = {}  # surface key -> every form with it has a capital letter
         # Language-specific entries win over generic ones for the same surface.
         for entry in sorted(self.entries, key=lambda e: e.lang is None):
             if entry.lang is not None and entry.lang.split("-")[0] != base:
@@ -218,17 +225,19 @@ class Glossary:
                 key = _key(form)
                 table.setdefault(key, entry)
                 cased[key] = cased.get(key, True) and _is_abbreviation(form)
+                capital[key] = capital.get(key, True) and _has_capital(form)
         surfaces = sorted(table, key=lambda k: (-len(k), k))
         regex = None
         if surfaces:
             alternation = "|".join(_pattern(s) for s in surfaces)
             regex = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-        self._by_lang[base] = (regex, table, frozenset(k for k, v in cased.items() if v))
+        self._by_lang[base] = (regex, table, frozenset(k for k, v in cased.items() if v),
+                               frozenset(k for k, v in capital.items() if v))
         return self._by_lang[base]
 
     def find(self, text: str, lang: str | None = None) -> list[TermMatch]:
         """Glossary terms in ``text`` (entries for ``lang`` and for any language), in order, non-overlapping."""
-        regex, table, cased = self._matcher(lang)
+        regex, table, cased, capital = self._matcher(lang)
         if regex is None or not text:
             return []
         folded, origin = _fold_with_map(text)
@@ -241,6 +250,8 @@ class Glossary:
             key = _SEPARATORS.sub(" ", m.group()).strip()
             if key in cased and not text[start:end].isupper():
                 continue  # "eu" (French "had") is not the abbreviation "EU"
+            if key in capital and not _has_capital(text[start:end]):
+                continue  # "le monde" (the world) is not the newspaper "Le Monde", "orange" not "Orange"
             entry = table[key]
             matches.append(TermMatch(start, end, text[start:end], entry.english, entry))
         return matches
@@ -305,7 +316,9 @@ def unprotect(english: str, table: dict[str, str]) -> str:
 
 def _find_surface(text: str, surface: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of ``surface`` in ``text`` not in ``taken``: case and accents aside, except
-    that an abbreviation (``EU``, ``US``) counts only in capitals, as `Glossary.find` reads it."""
+    that an abbreviation (``EU``, ``US``) counts only in capitals, as `Glossary.find` reads
+    it.  A name otherwise counts in any case: the source had it capitalised (`Glossary.find`
+    asks that), so an engine's "ashgabat" is that name, to be spelt as locked."""
     folded, origin = _fold_with_map(text)
     capitals = _is_abbreviation(surface)
     spans = []
@@ -370,6 +383,9 @@ def _entry(english: Any, variants: Any, lang: Any, note: Any, where: str, line: 
     for v in variants:
         if not isinstance(v, str) or not v.strip():
             raise GlossaryError(f"{where}:{line}: empty variant for {english!r}; remove the stray '|' or empty list item")
+        if not any(ch.isalnum() for ch in v):
+            # "." would lock every full stop; "(" never matches a word boundary.
+            raise GlossaryError(f"{where}:{line}: variant {v.strip()!r} of {english!r} has no letters or digits; write a name")
         cleaned.append(" ".join(v.split()))
     if lang in ("", "*", None):
         lang = None
@@ -389,6 +405,15 @@ _TSV_COLUMNS = {"english": "english", "target": "english", "target term": "engli
                 "variants": "variants", "source": "variants", "source term": "variants", "src": "variants",
                 "lang": "lang", "language": "lang", "note": "note", "notes": "note", "comment": "note"}
 _TSV_ORDER = ("english", "variants", "lang", "note")
+# First-row cells that name columns this reader does not take (a term base's "English /
+# French", "term / translation", "en / fr"): such a row is refused, not locked as a name.
+_HEADER_LIKE = frozenset("""
+    english french german spanish italian portuguese russian arabic chinese turkish polish dutch ukrainian
+    anglais francais français allemand espagnol italien russe arabe chinois turc polonais
+    en fr de es it pt ru ar zh tr pl nl uk
+    term terms translation translations name names form forms original locked canonical alias aliases
+    variant entry entries word words definition description category type id
+""".split())
 
 
 def _tsv_header(cells: list[str], where: str, number: int) -> tuple[int, ...] | None:
@@ -442,6 +467,11 @@ def _parse_rows(rows: Iterable[tuple[int, list[str]]], where: str, kind: str, fi
             if header is not None:
                 columns, header_width = header, len(cells)
                 continue
+            names = [c.strip().lower() for c in cells if c.strip()]
+            if all(n in _HEADER_LIKE or n in _TSV_COLUMNS for n in names):
+                raise GlossaryError(f"{where}:{number}: the first row ({', '.join(c.strip() for c in cells if c.strip())}) "
+                                    "looks like a header but does not name the columns; name them english, variants, lang, "
+                                    "note (or target, source), or remove the row")
         if header_width and len(cells) > header_width:
             raise GlossaryError(f"{where}:{number}: {len(cells)} {kind} columns, but the header names "
                                 f"{header_width}; name every column in the header or remove the extra cells")
