@@ -117,8 +117,15 @@ def test_rerun_resumes_and_retranslates_only_what_changed(tmp_path, needs_aperti
     fourth = run(corpus, out, config)
     assert (fourth.resumed, fourth.stale_removed) == (4, 5)
     assert not list(out.glob(f"*/{SEED_IDS[1]}.*"))
+    # The resume state, too, is this run's only: the same file as one fresh run writes (it
+    # held the old version of the edited article and the article gone).
+    state = (out / ".state" / "translated.jsonl").read_text(encoding="utf-8")
+    run(corpus, tmp_path / "fresh", config)
+    assert state == (tmp_path / "fresh" / ".state" / "translated.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(line)["id"] for line in state.splitlines()] == [i for i in SEED_IDS if i != SEED_IDS[1]]
     fifth = run(corpus, out, RunConfig(translate=False))
     assert fifth.stale_removed == 12 and sorted(p.name for p in (out / "articles").iterdir()) == ["notes.md"]
+    assert not (out / ".state" / "translated.jsonl").exists()
     assert len(list((out / "cleaned").iterdir())) == 4
     sixth = run(corpus, out, config)
     assert (sixth.translated, sixth.stale_removed) == (4, 0)

@@ -68,16 +68,22 @@ def test_killed_ray_run_resumes_without_redoing_finished_work(tmp_path, corpus, 
     first = run(corpus, out, _config("ray"))
     assert first.translated == 11 and first.resumed == 0
     before = _files(out)
-    # A kill: one finished batch's state file and one article's outputs are gone.
-    state_files = sorted((out / ".state" / "ray").glob("*.jsonl"))
-    lost_batch = [json.loads(line)["id"] for line in state_files[0].read_text(encoding="utf-8").splitlines()]
-    state_files[0].unlink()
+    # The finished run left one state file, as a local run does (its batches' files merged).
+    state = out / ".state" / "translated.jsonl"
+    assert not list((out / ".state" / "ray").glob("*.jsonl"))
+    finished = state.read_text(encoding="utf-8")
+    # A kill: a batch never recorded as finished, one recorded by its actor only (a batch
+    # file: not redone), and one article's outputs gone.
+    lines = finished.splitlines(keepends=True)
+    lost_batch = [json.loads(line)["id"] for line in lines[:3]]
+    (out / ".state" / "ray" / "0123456789abcdef.jsonl").write_text("".join(lines[3:6]), encoding="utf-8")
+    state.write_text("".join(lines[6:]), encoding="utf-8")
     (out / "articles" / "rpm2" / "T03_C1_01.jsonl").unlink()
     expected_redo = set(lost_batch) | {"rpm2/T03_C1_01"}
     second = run(corpus, out, _config("ray"))
     assert second.translated == len(expected_redo)
     assert second.resumed == 11 - len(expected_redo)
-    assert _files(out) == before
+    assert _files(out) == before and state.read_text(encoding="utf-8") == finished
 
 
 # -- the partitioned steps, checked against the local code they replace (no Ray needed) ----

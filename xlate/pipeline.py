@@ -252,6 +252,7 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "articles": {doc_id for doc_id, record in records.items() if record.get("sentences") is not None},
     })
     _drop_earlier_report(out)
+    _keep_this_runs_state(job, records)
     summary.clusters = len(clusters)
     summary.articles = len(records)
     write_jsonl(out / "documents.jsonl", (records[k] for k in sorted(records)))
@@ -272,6 +273,24 @@ def finish(job: Job, clusters, records: dict[str, dict[str, Any]], summary: RunS
         "exit_code": summary.exit_code,
     })
     return summary
+
+
+def _keep_this_runs_state(job: Job, records: dict[str, dict[str, Any]]) -> None:
+    """Leave in OUT/.state only what this finished run translated (or resumed), as OUT
+    shows this run only: one sorted file whatever the executor and however often the run
+    was resumed, so a daily job's state does not grow and two OUTs of one corpus diff equal.
+    (A killed run never gets here: its appended lines are what the rerun resumes from.)"""
+    state = job.out / ".state"
+    done = []
+    if job.translator is not None:
+        done = [{"id": doc_id, "key": translation_key(record, job.translator)}
+                for doc_id, record in sorted(records.items()) if record.get("sentences") is not None]
+    if done:
+        write_atomic(state / "translated.jsonl", "".join(dumps_line(d) for d in done))
+    else:
+        (state / "translated.jsonl").unlink(missing_ok=True)
+    for batch in state.glob("ray/*.jsonl"):  # the Ray actors' files of finished batches: merged above
+        batch.unlink()
 
 
 def _engine_record(job: Job) -> dict[str, Any] | None:
