@@ -22,8 +22,9 @@ class LockBusy(Exception):
 class FileLock:
     """A held lock: `release` it (or let the process end)."""
 
-    def __init__(self, handle):
+    def __init__(self, handle, exclusive: bool = True):
         self._handle = handle
+        self.exclusive = exclusive  # False where nothing could be locked (no fcntl: Windows)
 
     @classmethod
     def take(cls, path: Path, wait: float = 0.0) -> "FileLock":
@@ -33,7 +34,7 @@ class FileLock:
         try:
             import fcntl
         except ImportError:
-            return cls(handle)
+            return cls(handle, exclusive=False)
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
             try:

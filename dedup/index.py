@@ -30,7 +30,9 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import sys
+import warnings
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -49,7 +51,7 @@ from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_field
 from .reader import id_key
 from .verify import CorpusStats, Link, verify
 
-__all__ = ["Added", "Forgotten", "ClusterIndex", "INDEX_FORMAT"]
+__all__ = ["Added", "Forgotten", "ClusterIndex", "INDEX_FORMAT", "alias_digest"]
 
 INDEX_FORMAT = "dedup-cluster-index/2"
 _FORMAT_1 = "dedup-cluster-index/1"  # gzip'd JSON lines: read, no longer written
@@ -58,14 +60,11 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # every member's time: the same fingerprints 
 
 class Added(NamedTuple):
     """What `ClusterIndex.add` did: ids new to the index, ids whose article changed (its new
-    version replaced the old), ids added again with the same fingerprint, and the ids left
-    out because they differ only in case from an indexed id (``Story`` / ``story``: one id
-    to every command, as a corpus reader keeps the first and reports the other)."""
+    version replaced the old), and ids added again with the same fingerprint."""
 
     new: int
     changed: int
     unchanged: int
-    refused: tuple[str, ...] = ()
 
 
 class Forgotten(NamedTuple):
@@ -108,7 +107,9 @@ def _fp_from_json(obj: dict) -> Fingerprint:
     )
 
 
-def _alias_digest(aliases: Mapping[str, str] | None) -> str:
+def alias_digest(aliases: Mapping[str, str] | None) -> str:
+    """The digest of an alias table (a glossary's name variants) an index records, and
+    `xlate cluster` writes in cluster.json (``glossary.alias_digest``)."""
     return hashlib.sha256(AliasTable(aliases).digest_source.encode("utf-8")).hexdigest()[:16]
 
 
@@ -214,19 +215,21 @@ class ClusterIndex:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self._fps
 
-    def add(self, docs) -> Added:
+    def add(self, docs, *, refused: list[tuple[str, str]] | None = None) -> Added:
         """Fingerprint and add articles (same forms as `dedup.cluster`).  An id already in
         the index is replaced by the new version of its article; `Added` says how many ids
-        were new, changed, or came again unchanged (a folder re-read every day), and which
-        were left out for differing only in case from an indexed id (`indexed_id` names it):
-        a run over the union would have kept only one of them."""
+        were new, changed, or came again unchanged (a folder re-read every day).
+
+        An id that differs only in case from an indexed one (``story``, ``Story``) is left
+        out, as one run over the union would leave it out: appended to ``refused`` as
+        (id, the indexed id), or, without that list, named in a `UserWarning`."""
         new = changed = unchanged = 0
-        refused: list[str] = []
+        left_out: list[tuple[str, str]] = []
         by_key = {id_key(article_id): article_id for article_id in self._fps}
         for fp in fingerprints(docs, self.config, aliases=self.aliases):
             old = self._fps.get(fp.id)
             if old is None and by_key.setdefault(id_key(fp.id), fp.id) != fp.id:
-                refused.append(fp.id)
+                left_out.append((fp.id, by_key[id_key(fp.id)]))
                 continue
             if old is None:
                 new += 1
@@ -237,14 +240,14 @@ class ClusterIndex:
                 changed += 1
             self._fps[fp.id] = fp
             self._dirty = True
-        return Added(new, changed, unchanged, tuple(refused))
-
-    def indexed_id(self, article_id: str) -> str | None:
-        """The indexed id that ``article_id`` is, or differs from only in case; None if none."""
-        if article_id in self._fps:
-            return article_id
-        key = id_key(article_id)
-        return next((x for x in self._fps if id_key(x) == key), None)
+        if refused is not None:
+            refused.extend(left_out)
+        elif left_out:
+            shown = ", ".join(f"{a!r} ({b!r} indexed)" for a, b in left_out[:5])
+            warnings.warn(f"{self.path}: {len(left_out)} article ids differ only in case from indexed ids and were "
+                          f"left out: {shown}{', ...' if len(left_out) > 5 else ''}; rename them "
+                          "(add(docs, refused=[]) collects them)", stacklevel=2)
+        return Added(new, changed, unchanged)
 
     def remove(self, ids) -> list[str]:
         """Take articles out of the index (withdrawn, or added by mistake); their links go
@@ -301,18 +304,21 @@ class ClusterIndex:
         index that has not changed since it was opened or saved is not written again (a
         daily job with nothing new leaves the file, and its time stamp, alone; a format-1
         file stays as it is until something changes, then is written as format 2)."""
-        if self._lock is not None:
-            # Under the update lock no other save is under way: a temporary file left
-            # beside the index is from a writer that was killed (SIGKILL, out of memory).
+        if self._lock is not None and self._lock.exclusive:
+            # Under the update lock no other save of this index is under way: a temporary
+            # file of its exact name shape is from a writer that was killed (SIGKILL, out of
+            # memory).  Exact, so that `.events.idx.2024.<pid>.tmp`, another index's, stays.
+            shape = re.compile(rf"\.{re.escape(self.path.name)}\.\d+\.tmp")
             for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
-                stale.unlink(missing_ok=True)
+                if shape.fullmatch(stale.name):
+                    stale.unlink(missing_ok=True)
         if not self._dirty and self.path.exists():
             return
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         header = {
             "format": INDEX_FORMAT,
             "fingerprint": self.config.fingerprint_key(),
-            "aliases": _alias_digest(self.aliases),
+            "aliases": alias_digest(self.aliases),
             "count": len(self._fps),
         }
         try:
@@ -357,14 +363,14 @@ def _check_header(path: Path, header, config: ClusterConfig, aliases: Mapping[st
             f"{path}: made with other fingerprint settings ({_differences(header.get('fingerprint'), config.fingerprint_key())}); "
             "open it with matching settings or delete it to rebuild"
         )
-    if header.get("aliases") != _alias_digest(aliases):
-        none = _alias_digest(None)
+    if header.get("aliases") != alias_digest(aliases):
+        none = alias_digest(None)
 
         def which(digest) -> str:
-            return "no glossary" if digest == none else f"a glossary of digest {digest}"
+            return "no glossary" if digest == none else f"a glossary of alias digest {digest}"
 
         raise IncompatibleFingerprintError(
-            f"{path}: made with {which(header.get('aliases'))}, this run has {which(_alias_digest(aliases))} "
+            f"{path}: made with {which(header.get('aliases'))}, this run has {which(alias_digest(aliases))} "
             "(the glossary's name variants are part of every fingerprint); use the index's glossary or delete the "
             "index to rebuild"
         )

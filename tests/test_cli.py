@@ -131,6 +131,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly_with_141(tmp_path, c
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
 
 
+def test_a_broken_pipe_is_141_also_where_stdout_is_no_file(monkeypatch):
+    # A script driving the CLI in process (CliRunner, a notebook): stdout has no file
+    # descriptor to redirect, and the exit code must still say the pipe broke.
+    import xlate.cleaning
+
+    def broken(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(xlate.cleaning, "clean_corpus", broken)
+    result = CliRunner().invoke(cli, ["clean", str(ROOT / "seeds"), "-o", "-"])
+    assert result.exit_code == 141, result.output
+
+
 def test_clean_reads_jsonl_from_stdin():
     feed = json.dumps({"id": "a1", "text": "Un titre assez long ici\n\n- Publicité -\n\nUne phrase d'article qui a assez de mots pour être gardée comme corps."})
     result = CliRunner().invoke(cli, ["clean", "-", "-o", "-"], input=feed + "\n")
@@ -297,7 +310,11 @@ def test_explain_reads_a_cluster_index_instead_of_the_texts(tmp_path):
     assert from_index.output.startswith("000_2c8e8df7cb3b87a9 <-> 002_3e9d996f7f80b2c1: score 0.257 (a link)\n")
     assert runner.invoke(cli, ["explain", str(index), "000", "002"]).output == from_index.output
     wrong_glossary = runner.invoke(cli, ["explain", str(index), *pair, "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
-    assert wrong_glossary.exit_code == 2 and "made with no glossary, this run has a glossary of digest" in wrong_glossary.stderr
+    assert wrong_glossary.exit_code == 2 and "made with no glossary, this run has a glossary of alias digest" in wrong_glossary.stderr
+    # The digest named is the one cluster.json records of a glossary.
+    with_glossary = runner.invoke(cli, ["cluster", str(ROOT / "seeds"), "-o", str(tmp_path / "g"), "--glossary", str(ROOT / "seeds" / "glossary.tsv")])
+    digest = json.loads((tmp_path / "g" / "cluster.json").read_text(encoding="utf-8"))["glossary"]["alias_digest"]
+    assert with_glossary.exit_code == 0 and f"alias digest {digest} " in wrong_glossary.stderr
 
 
 def test_readme_example_of_explain_is_what_explain_prints():

@@ -143,11 +143,11 @@ def test_add_says_what_was_new_changed_or_unchanged(tmp_path, seed_docs):
     from dataclasses import replace
 
     index = ClusterIndex.open(tmp_path / "events.idx")
-    assert index.add(seed_docs[:2]) == (2, 0, 0, ())
-    assert index.add(seed_docs[:3]) == (1, 0, 2, ())  # a folder read again, with one new article
+    assert index.add(seed_docs[:2]) == (2, 0, 0)
+    assert index.add(seed_docs[:3]) == (1, 0, 2)  # a folder read again, with one new article
     edited = replace(seed_docs[1], text=seed_docs[1].text + "\n\nLa réunion suivante aura lieu à Douchanbé en 2026, selon le communiqué final.")
-    assert index.add([edited]) == (0, 1, 0, ())
-    assert index.add([edited]) == (0, 0, 1, ())
+    assert index.add([edited]) == (0, 1, 0)
+    assert index.add([edited]) == (0, 0, 1)
     assert len(index) == 3
 
 
@@ -214,13 +214,13 @@ def test_a_format_1_index_still_opens_and_is_saved_as_format_2(tmp_path, seed_do
     import json
     import zipfile
 
-    from dedup.index import _alias_digest, _fp_to_json
+    from dedup.index import alias_digest, _fp_to_json
 
     index = ClusterIndex.open(tmp_path / "new.idx")
     index.add(seed_docs)
     old = tmp_path / "old.idx"  # as the previous version wrote it: gzip'd JSON lines
     header = {"format": "dedup-cluster-index/1", "fingerprint": ClusterConfig().fingerprint_key(),
-              "aliases": _alias_digest(None),
+              "aliases": alias_digest(None),
               "count": len(index)}
     with gzip.open(old, "wt", encoding="utf-8") as fh:
         fh.write(json.dumps(header) + "\n")
@@ -304,7 +304,7 @@ def test_an_unchanged_index_is_not_written_again(tmp_path, seed_docs):
     index.save()
     stamp = path.stat().st_mtime_ns
     again = ClusterIndex.open(path)
-    assert again.add(seed_docs) == (0, 0, 5, ()) and again.remove(["absent"]) == ["absent"]
+    assert again.add(seed_docs) == (0, 0, 5) and again.remove(["absent"]) == ["absent"]
     again.save()
     assert path.stat().st_mtime_ns == stamp
     again.remove([seed_docs[0].id])
@@ -323,9 +323,12 @@ def test_remove_wants_a_list_of_ids(tmp_path, seed_docs):
 def test_an_id_differing_only_in_case_from_an_indexed_one_is_refused(tmp_path, seed_docs):
     # One run over the union keeps the first of `Story` and `story`: the index must too.
     index = ClusterIndex.open(tmp_path / "events.idx")
-    assert index.add({"Story": seed_docs[0].text}) == (1, 0, 0, ())
-    assert index.add({"story": seed_docs[1].text, "other": seed_docs[2].text}) == (1, 0, 0, ("story",))
-    assert index.ids() == ["Story", "other"] and index.indexed_id("story") == "Story" and index.indexed_id("x") is None
+    assert index.add({"Story": seed_docs[0].text}) == (1, 0, 0)
+    refused: list = []
+    assert index.add({"story": seed_docs[1].text, "other": seed_docs[2].text}, refused=refused) == (1, 0, 0)
+    assert refused == [("story", "Story")] and index.ids() == ["Story", "other"]
+    with pytest.warns(UserWarning, match=r"1 article ids differ only in case from indexed ids and were left out: 'STORY' \('Story' indexed\)"):
+        index.add({"STORY": seed_docs[3].text})  # a caller that collects nothing is told
     assert index.add({"Story": seed_docs[1].text}).changed == 1  # the same id is replaced, as always
 
 
@@ -351,11 +354,13 @@ def test_an_interrupted_save_leaves_the_old_index_and_no_temporary_file(tmp_path
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["events.idx", "events.idx.lock"]
     killed = tmp_path / ".events.idx.99999.tmp"  # what a SIGKILLed writer leaves
     killed.write_bytes(b"PK\x03\x04 half an archive")
+    other = tmp_path / ".events.idx.2024.99998.tmp"  # another index's save, under its own lock: not ours
+    other.write_bytes(b"PK\x03\x04 being written")
     ClusterIndex.open(path).save()  # a reader holds no lock: it cannot know the file is stale
     assert killed.exists()
     with ClusterIndex.open(path, lock=True) as index:
         index.save()  # nothing to write, but the update lock says no other save is under way
-    assert not killed.exists() and path.read_bytes() == before
+    assert not killed.exists() and other.exists() and path.read_bytes() == before
 
 
 def test_a_glossary_mismatch_says_which_side_has_which(tmp_path, seed_docs):
@@ -366,5 +371,5 @@ def test_a_glossary_mismatch_says_which_side_has_which(tmp_path, seed_docs):
     index.add(seed_docs[:1])
     index.save()
     with pytest.raises(IncompatibleFingerprintError,
-                       match=r"made with no glossary, this run has a glossary of digest [0-9a-f]{16} .*use the index's glossary"):
+                       match=r"made with no glossary, this run has a glossary of alias digest [0-9a-f]{16} .*use the index's glossary"):
         ClusterIndex.open(path, aliases={"Achgabat": "Ashgabat"})

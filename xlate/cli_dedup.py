@@ -110,8 +110,13 @@ def _glossary(glossary: str | None) -> tuple[dict | None, dict | None]:
         return None, None
     from xlate.glossary import Glossary  # lazy: another package's module
 
+    from dedup.index import alias_digest
+
     loaded = Glossary.load(glossary)
-    return loaded.aliases(), {"path": glossary, "sha256": loaded.sha256, "entries": len(loaded.entries)}
+    aliases = loaded.aliases()
+    # alias_digest: what an index records of the glossary, and names when one does not match.
+    return aliases, {"path": glossary, "sha256": loaded.sha256, "entries": len(loaded.entries),
+                     "alias_digest": alias_digest(aliases)}
 
 
 def _read_clean(corpus: str, failures: list[dict], progress=None):
@@ -215,9 +220,9 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
             docs = () if corpus_is_index else _remember_paths(_read_clean(corpus, failures, progress), read_paths)
             index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
                                                                  forget_ids, forget_day, progress)
-            for refused in index_record["refused"]:  # as a run over the union would keep one of the two
-                reason = (f"article id {refused!r} differs only in case from {index.indexed_id(refused)!r}, already in "
-                          f"the index {index_path}, and ids that differ only in case are one id; rename the file or fix the JSONL id")
+            for refused, indexed in index_record.pop("_refused_pairs"):  # as a run over the union keeps one of the two
+                reason = (f"article id {refused!r} differs only in case from {indexed!r}, already in the index "
+                          f"{index_path}, and ids that differ only in case are one id; rename the file or fix the JSONL id")
                 failures.append(failure_row(read_paths.get(refused, refused), reason, "cluster", doc_id=refused))
             progress("clustering the index's articles", len(index))
             clusters = index.clusters()
@@ -305,8 +310,10 @@ def _update_index(index_path: str, config, aliases, wait: float, docs, forget_id
     except IndexLockedError as exc:
         raise IndexLockedError(f"{exc} (--index-wait SECONDS)") from None
     with index:
-        added = index.add(docs)
-        record: dict = {"path": index_path, **added._asdict()}
+        refused: list[tuple[str, str]] = []
+        added = index.add(docs, refused=refused)
+        record: dict = {"path": index_path, **added._asdict(), "refused": [article_id for article_id, _ in refused]}
+        record["_refused_pairs"] = refused  # for the failure list; not written
         if forget_ids:
             ids = index.ids()
             # As `xlate explain`, an id or the one id it starts; one not there at all is only
