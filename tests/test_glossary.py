@@ -120,12 +120,20 @@ ERROR_CASES = [
     ("g.csv", "source,target\nAchgabat,Ashgabat,fr\n", "g.csv:2: 3 comma-separated columns, but the header names 2;"),
     ("g.csv", 'Ashgabat,"Achgabat\n', "g.csv:"),
     # A first row that names columns this reader does not know is not locked as a name.
-    ("g.tsv", "English\tFrench\nBeijing\tPékin\n", "g.tsv:1: the first row (English, French) looks like a header but does not name the columns"),
-    ("g.csv", "en,fr\nBeijing,Pékin\n", "g.csv:1: the first row (en, fr) looks like a header"),
+    ("g.tsv", "English\tFrench\nBeijing\tPékin\n", "g.tsv:1: the first row (English, French) looks like a header, but French is not a column this reads"),
+    ("g.csv", "en,fr\nBeijing,Pékin\n", "g.csv:1: the first row (en, fr) looks like a header, but en, fr are not columns"),
     ("g.tsv", "term\ttranslation\nBeijing\tPékin\n", "g.tsv:1: the first row (term, translation) looks like a header"),
+    ("g.tsv", "english\tvariants\tlang\tnote\tcategory\nBeijing\tPékin\n", "but category is not a column this reads"),
     ("g.tsv", "Ashgabat\tAchgabat|.\n", "g.tsv:1: variant '.' of 'Ashgabat' has no letters or digits"),
     ("g.yaml", "- english: Ashgabat\n  variants: ['(']\n", "g.yaml:1: variant '(' of 'Ashgabat' has no letters or digits"),
 ]
+
+
+@pytest.mark.parametrize("content", ["German\tallemand\n", "UK\tRU\n", "Name\tNom\n", "Chinese\tchinois\tfr\tlanguage\n"])
+def test_a_first_entry_of_language_names_or_codes_is_an_entry_not_a_header(tmp_path, content):
+    path = tmp_path / "g.tsv"
+    path.write_text(content + "Beijing\tPékin\n", encoding="utf-8")
+    assert [e.line for e in Glossary.load(path).entries] == [1, 2]
 
 
 @pytest.mark.parametrize("name,content,message", ERROR_CASES)

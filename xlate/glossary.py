@@ -210,7 +210,7 @@ class Glossary:
     def _matcher(self, lang: str | None) -> _Matcher:
         """(regex over folded text, entry of each folded surface, the surfaces that match
         only in capitals, those that match only text with a capital) of the entries for ``lang``."""
-        base = lang.split("-")[0].lower() if lang else None
+        base = re.split(r"[-_]", lang, maxsplit=1)[0].lower() if lang else None  # fr-CA, fr_CA: fr
         cached = self._by_lang.get(base)
         if cached is not None:
             return cached
@@ -405,15 +405,33 @@ _TSV_COLUMNS = {"english": "english", "target": "english", "target term": "engli
                 "variants": "variants", "source": "variants", "source term": "variants", "src": "variants",
                 "lang": "lang", "language": "lang", "note": "note", "notes": "note", "comment": "note"}
 _TSV_ORDER = ("english", "variants", "lang", "note")
-# First-row cells that name columns this reader does not take (a term base's "English /
-# French", "term / translation", "en / fr"): such a row is refused, not locked as a name.
-_HEADER_LIKE = frozenset("""
-    english french german spanish italian portuguese russian arabic chinese turkish polish dutch ukrainian
-    anglais francais français allemand espagnol italien russe arabe chinois turc polonais
-    en fr de es it pt ru ar zh tr pl nl uk
-    term terms translation translations name names form forms original locked canonical alias aliases
-    variant entry entries word words definition description category type id
+# A first row of column names this reader does not take (a term base's "English / French",
+# "term / translation", "en / fr") is refused, not locked as a name.  Such a row names at
+# least one column (a known one, or a word no entry would be), the rest column words or
+# language names in English, or it is lowercase language codes only ("en", "fr"; an entry
+# of codes would be in capitals: "UK", "RU").
+_COLUMN_WORDS = frozenset("""
+    term terms translation translations locked original canonical variant entry entries definition
+    description category form forms comment comments
 """.split())
+_LANGUAGE_NAMES = frozenset("""
+    english french german spanish italian portuguese russian arabic chinese turkish polish dutch ukrainian
+    japanese korean greek swedish danish norwegian finnish czech hungarian romanian
+""".split())
+_LANGUAGE_CODES = frozenset("en fr de es it pt ru ar zh tr pl nl uk ja ko el sv da no fi cs hu ro".split())
+
+
+def _header_like(cells: list[str]) -> list[str] | None:
+    """The cells of a first row that reads as a header of unknown columns (see above): the
+    ones this reader does not know; None for an entry."""
+    words = [c.strip() for c in cells if c.strip()]
+    lower = [w.lower() for w in words]
+    if all(w in _LANGUAGE_CODES and w == raw for w, raw in zip(lower, words)) and len(words) > 1:
+        return words
+    names_a_column = any(w in _TSV_COLUMNS or w in _COLUMN_WORDS for w in lower)
+    if names_a_column and all(w in _TSV_COLUMNS or w in _COLUMN_WORDS or w in _LANGUAGE_NAMES for w in lower):
+        return [raw for w, raw in zip(lower, words) if w not in _TSV_COLUMNS]
+    return None
 
 
 def _tsv_header(cells: list[str], where: str, number: int) -> tuple[int, ...] | None:
@@ -467,11 +485,11 @@ def _parse_rows(rows: Iterable[tuple[int, list[str]]], where: str, kind: str, fi
             if header is not None:
                 columns, header_width = header, len(cells)
                 continue
-            names = [c.strip().lower() for c in cells if c.strip()]
-            if all(n in _HEADER_LIKE or n in _TSV_COLUMNS for n in names):
+            unknown = _header_like(cells)
+            if unknown:
                 raise GlossaryError(f"{where}:{number}: the first row ({', '.join(c.strip() for c in cells if c.strip())}) "
-                                    "looks like a header but does not name the columns; name them english, variants, lang, "
-                                    "note (or target, source), or remove the row")
+                                    f"looks like a header, but {', '.join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} "
+                                    "this reads; name the columns english, variants, lang, note (or target, source), or remove the row")
         if header_width and len(cells) > header_width:
             raise GlossaryError(f"{where}:{number}: {len(cells)} {kind} columns, but the header names "
                                 f"{header_width}; name every column in the header or remove the extra cells")
