@@ -86,6 +86,21 @@ def test_killed_ray_run_resumes_without_redoing_finished_work(tmp_path, corpus, 
     assert _files(out) == before and state.read_text(encoding="utf-8") == finished
 
 
+def test_a_run_killed_before_it_finished_resumes_from_the_actors_batch_files(tmp_path, corpus, ray_instance, monkeypatch):
+    # Killed after the translations, before the finished run merged its state: what the
+    # actors recorded must be what the driver checks (the same translation keys).
+    import xlate.pipeline
+
+    out = tmp_path / "out"
+    with monkeypatch.context() as patched:
+        patched.setattr(xlate.pipeline, "_keep_this_runs_state", lambda job, records: None)
+        first = run(corpus, out, _config("ray"))
+    assert first.translated == 11 and list((out / ".state" / "ray").glob("*.jsonl"))
+    assert not (out / ".state" / "translated.jsonl").exists()
+    second = run(corpus, out, _config("ray"))
+    assert (second.translated, second.resumed) == (0, 11)
+
+
 # -- the partitioned steps, checked against the local code they replace (no Ray needed) ----
 def _split(codes, parts):
     return [codes[codes % parts == r] for r in range(parts)]

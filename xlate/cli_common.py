@@ -36,9 +36,19 @@ def handle_errors(func):
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
         except BrokenPipeError:
-            # Click would exit 1, which here means "some inputs failed".  Whatever is still
-            # buffered goes nowhere, so Python's flush at exit does not fail again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # Click would exit 1, which here means "some inputs failed".  The stream whose
+            # reader went away (stdout, or stderr) writes to nowhere from here on, so
+            # Python's flush at exit does not fail again; the other keeps what it holds.
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BrokenPipeError:
+                    try:
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+                    except (OSError, ValueError):
+                        pass  # not a file descriptor (a test runner's buffer): nothing to redirect
+                except (OSError, ValueError):
+                    pass
             sys.exit(EXIT_BROKEN_PIPE)
 
     return wrapper

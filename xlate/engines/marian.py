@@ -210,11 +210,13 @@ class MarianEngine(Engine):
                 from transformers import MarianMTModel, MarianTokenizer
             except ImportError as exc:
                 raise EngineUnavailableError(f"transformers/torch are not installed ({exc}); {INSTALL_HINT}") from exc
+            from huggingface_hub import utils as hub_utils
             from transformers.utils import logging as hf_logging
 
             local_only = resolved.local or _offline()
             # Download and "Loading weights" bars only on a terminal: not into logs or pipes.
             quiet = hf_logging.is_progress_bar_enabled() and not sys.stderr.isatty()
+            hub_bars_off = hub_utils.are_progress_bars_disabled()
             if quiet:
                 hf_logging.disable_progress_bar()
             try:
@@ -223,8 +225,10 @@ class MarianEngine(Engine):
             except (OSError, ValueError) as exc:
                 raise EngineUnavailableError(f"cannot load Marian model {resolved.id!r}: {exc}; {INSTALL_HINT}") from exc
             finally:
-                if quiet:
+                if quiet:  # as the caller had them: transformers' bars on, the hub's as they were
                     hf_logging.enable_progress_bar()
+                    if hub_bars_off:
+                        hub_utils.disable_progress_bars()
             model.eval()
             device = self.device
             if device.startswith("cuda"):
