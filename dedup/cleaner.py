@@ -54,8 +54,10 @@ _DATELINE = re.compile(
 # Bump when a structural rule changes what is removed (or the title found).  The cue tables
 # and the date-line pattern are hashed into the signature as they are, so editing a cue
 # changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.  0.4: an article
-# whose body (80% of it) repeats across its site (a copy) keeps its repeated lines.
-CLEANER_VERSION = "0.4"
+# whose body (80% of it) repeats across its site (a copy) keeps its repeated lines.  0.5: a
+# phrase cue inside quotation marks does not count; an article paragraph, or a line between
+# two single-line cuts (ads, datelines, links), is not filled into a block.
+CLEANER_VERSION = "0.5"
 
 
 @lru_cache(maxsize=1)
@@ -115,6 +117,8 @@ class CleanerConfig:
 # (`Cleaner._is_copy`): a copy repeats nearly all its prose, while a site's boilerplate,
 # even three full disclaimer sentences, leaves an article with two paragraphs of its own
 # at 60%.
+# Reasons that cut single lines, not blocks with lines between them (`_fill_blocks`).
+_NOT_BLOCKS = frozenset({"header", "footer", "advertisement", "dateline", "link", "duplicate line", "repeated across site"})
 COPY_MIN_BODY_LINES = 3
 COPY_MIN_SHARE = 0.8
 
@@ -272,15 +276,17 @@ class Cleaner:
         words = _words(line)
         return words >= 2 * self.config.min_body_words or (words >= self.config.min_body_words and bool(_SENTENCE_END.search(line)))
 
-    @staticmethod
-    def _fill_blocks(rows, reason: dict[int, str]) -> None:
+    def _fill_blocks(self, rows, reason: dict[int, str]) -> None:
         """A short line between two lines cut for the same reason belongs to that block
-        (the "Toujours actif" inside a cookie banner, a newsletter pitch between prompts)."""
+        (the "Toujours actif" inside a cookie banner, a newsletter pitch between prompts).
+        Not an article paragraph (`_is_body`), and not between one-line cuts that come
+        one at a time (two ads, two datelines, two links): the paragraph between two
+        "- Publicité -" is the article's."""
         for i in range(1, len(rows) - 1):
-            if i in reason or _words(rows[i][1]) > 40:
+            if i in reason or _words(rows[i][1]) > 40 or self._is_body(rows[i][1]):
                 continue
             before, after = reason.get(i - 1), reason.get(i + 1)
-            if before and before == after and before not in ("header", "footer"):
+            if before and before == after and before not in _NOT_BLOCKS:
                 reason[i] = before
 
     @staticmethod

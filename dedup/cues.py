@@ -26,11 +26,11 @@ LINE_CUES: dict[str, list[str]] = {
         r"doit lire", r"derniers articles", r"tendances?", r"voir plus", r"lire (aussi|la suite|plus)",
         r"à lire aussi", r"plus de l'auteur", r"articles? (similaires|liés|connexes)", r"sur le même sujet",
         r"newsletter", r"accueil", r"menu", r"rechercher", r"publié le", r"mis à jour le", r"on",
-        r"l'info de a à z.*", r"les plus lus", r"populaires?", r"vidéos?", r"commentaires?", r"retour en haut",
+        r"l'info de a à z.*", r"les plus lus", r"populaires?", r"vidéos?", r"commentaires?( \(\d+\))?", r"\d+ commentaires?", r"retour en haut",
         # en
         r"must read", r"latest (news|articles|stories)", r"trending( now)?", r"see more", r"read more",
         r"related (articles|stories|posts)", r"more from (the )?author", r"most read", r"popular", r"home",
-        r"search", r"comments?", r"published", r"updated", r"back to top", r"loading\.*", r"advertisement",
+        r"search", r"comments?( \(\d+\))?", r"\d+ comments?", r"published", r"updated", r"back to top", r"loading\.*", r"advertisement",
         r"sponsored", r"recommended( for you)?", r"you may also like",
         r"(the )?(story|article) continues (below|after)( (the |this )?(advertisement|ad))?", r"continue reading( below)?",
         # de
@@ -189,14 +189,38 @@ _CATEGORY = {_group(c): c for c in (*LINE_CUES, *PHRASE_CUES)}
 _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 
 
+# Quotations in a line: an article that quotes a banner (« Nous utilisons des cookies »,
+# "We use cookies", „Wir verwenden Cookies") is reporting on it, not showing it.
+_QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|"[^"]*"')
+
+
+# ...unless the line tells the reader to press the quoted words: then they are the banner's
+# own button (select "I AM NOT A ROBOT", „Akzeptieren und schließen“ anklicken).
+_UI_VERBS = re.compile(r"\b(?:click|select|press|tap|cliqu|sélectionn|appuy|klick|anklick|wähle|zaznacz|klikn|haga clic|pulse|seleccion|clicca|selezion)")
+
+
+def _outside_quotes(lowered: str, matches) -> "re.Match[str] | None":
+    """The first match not inside a quotation of the line (see `_QUOTED`, `_UI_VERBS`)."""
+    quoted = [q.span() for q in _QUOTED.finditer(lowered)] if any(c in lowered for c in '«“„"') else []
+    if quoted:
+        unquoted = "".join(" " if any(a <= k < b for a, b in quoted) else ch for k, ch in enumerate(lowered))
+        if _UI_VERBS.search(unquoted):
+            quoted = []
+    for m in matches:
+        if not any(start <= m.start() and m.end() <= end for start, end in quoted):
+            return m
+    return None
+
+
 def match_cue(line: str) -> str | None:
-    """The boilerplate category a line's wording gives away, or None."""
+    """The boilerplate category a line's wording gives away, or None.  A phrase cue inside
+    a quotation does not count (the article is quoting the banner)."""
     stripped = line.strip()
     bare = stripped.strip(_EDGE_PUNCT).strip()
     m = _ALL_LINE_CUES.match(bare) or _ALL_LINE_CUES.match(stripped)
     if m is None and len(line.split()) <= MAX_PHRASE_CUE_WORDS:
         lowered = line.lower()
         if _PHRASE_TRIGGERS is None or any(t in lowered for t in _PHRASE_TRIGGERS):
-            m = _ALL_PHRASE_CUES.search(lowered)
+            m = _outside_quotes(lowered, _ALL_PHRASE_CUES.finditer(lowered))
     # Every alternative is a named group, so a match always has its lastgroup.
     return _CATEGORY[m.lastgroup] if m is not None and m.lastgroup is not None else None

@@ -75,6 +75,9 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
         ("Leia também", "navigation"),
         ("Lees ook:", "navigation"),
         ("Support independent journalism: donate today.", "donation"),
+        ("Commentaires (10)", "navigation"),
+        # A banner naming its own button in quotes is still a banner.
+        ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
     ],
 )
 def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
@@ -98,12 +101,24 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         "Компания потратила на рекламу больше, чем на исследования, сообщил в среду аудитор.",
         "国家市场监管总局周二表示，将严查虚假广告和不正当竞争行为，保护消费者权益。",
         "Bakan, reklam yasağının gelecek ay yürürlüğe gireceğini açıkladı ve ayrıntı vermedi.",
+        # A banner quoted by the article (a cue inside quotation marks), in four languages:
+        "Selon le gendarme, le bandeau indiquait « Nous utilisons des cookies » sans bouton pour refuser.",
+        '"We use cookies, like everyone else," said Tom Baker, the chief executive of the publisher.',
+        "„Wir verwenden Cookies“ – dieser Satz steht inzwischen auf fast jeder deutschen Nachrichtenseite.",
+        'El regulador citó el mensaje "Suscríbete a nuestro boletín" como ejemplo de presión sobre los lectores.',
     ],
 )
 def test_article_lines_that_look_like_boilerplate_are_kept(line):
     result = clean(_doc(f"Un titre assez long ici\n\n{BODY}\n\n{line}\n\n{BODY2}"))
     assert result.removed == ()
     assert line in result.text
+
+
+def test_a_paragraph_between_two_ads_is_the_articles():
+    # Ads come one line at a time: what sits between two of them is not part of an ad block.
+    short = "Le maire a confirmé la fermeture du pont jusqu'à la fin du mois de mars prochain."
+    result = clean(_doc(f"Un titre assez long ici\n\n{BODY}\n\n- Publicité -\n\n{short}\n\n- Publicité -\n\n{BODY2}"))
+    assert [r.text for r in result.removed] == ["- Publicité -", "- Publicité -"] and short in result.text
 
 
 def test_structural_zones_title_header_and_footer():
