@@ -56,7 +56,9 @@ _DATELINE = re.compile(
 # changes it anyway.  0.3: a first line over MAX_TITLE_WORDS is no title.  0.4: an article
 # whose body (80% of it) repeats across its site (a copy) keeps its repeated lines.  0.5: a
 # phrase cue inside quotation marks does not count; an article paragraph, or a line between
-# two single-line cuts (ads, datelines, links), is not filled into a block.
+# two single-line cuts (ads, datelines, links), is not filled into a block; a list closing the
+# article ("Here is what goes up:" and its items) is not a footer; a privacy-policy cue in a long
+# line must speak as the site or to the reader.
 CLEANER_VERSION = "0.5"
 
 
@@ -237,8 +239,9 @@ class Cleaner:
         body = [i for i, (_, t) in enumerate(rows) if i not in reason and i != title_i and self._is_body(t)]
         first_body = body[0] if body else len(rows)
         last_body = body[-1] if body else -1
+        listed = self._closing_list(rows, reason, last_body)
         for i, (_, t) in enumerate(rows):
-            if i in reason or i == title_i:
+            if i in reason or i == title_i or i in listed:
                 continue
             words = _words(t)
             if title_i is not None and i < title_i and words < cfg.max_header_words:
@@ -260,6 +263,25 @@ class Cleaner:
         kept = _join_paragraphs(kept_lines)
         title = rows[title_i][1] if title_i is not None else None
         return kept, removed, title
+
+    @staticmethod
+    def _closing_list(rows, reason: dict[int, str], last_body: int) -> set[int]:
+        """A list that ends the article ("Here is what goes up:" and its items): short,
+        unpunctuated lines after the last paragraph, which the footer rule would take.
+        Introduced by a line of at least 4 words ending with a colon, and at least two
+        items before the next line with a reason of its own ("Suivez-nous :" then
+        "Facebook" is no list: the share cue cuts it)."""
+        listed: set[int] = set()
+        for i in range(last_body + 1, len(rows)):
+            t = rows[i][1]
+            if i in reason or i in listed or not t.endswith(":") or _words(t) < 4:
+                continue
+            j = i + 1
+            while j < len(rows) and j not in reason and not rows[j][1].endswith(":"):  # up to the next heading
+                j += 1
+            if j - i - 1 >= 2:
+                listed.update(range(i, j))
+        return listed
 
     def _is_copy(self, rows, reason: dict[int, str], repeated: list[int]) -> bool:
         """Whether the article's own body repeats across its site: nearly all its body lines

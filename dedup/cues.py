@@ -96,14 +96,19 @@ PHRASE_CUES: dict[str, list[str]] = {
     ],
     "newsletter": [
         r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",
-        r"nous ne spamm?ons pas", r"vous désinscrire à tout moment", r"politique de confidentialité",
+        r"nous ne spamm?ons pas", r"vous désinscrire à tout moment",
         r"soyez (le premier|la première) informée?", r"pour rester informée? des actualités",
         r"sign up (for|to) (our|the) newsletter", r"subscribe (to|now)", r"we don'?t spam", r"unsubscribe at any time",
-        r"privacy policy", r"newsletter abonnieren", r"jetzt abonnieren", r"datenschutzerklärung",
-        r"suscríbete", r"suscribirse a (nuestro|el) boletín", r"política de privacidad", r"iscriviti alla (nostra )?newsletter",
-        r"informativa (sulla )?privacy",
+        r"newsletter abonnieren", r"jetzt abonnieren",
+        r"suscríbete", r"suscribirse a (nuestro|el) boletín", r"iscriviti alla (nostra )?newsletter",
         r"zapisz się (do|na) newsletter", r"подпи(сывайтесь|шитесь) на (наш[ие]? )?(канал|рассылку|telegram|новости)",
         r"bültenimize abone", r"اشترك (في|فى) (النشرة|نشرتنا)", r"assine (a|nossa) newsletter", r"schrijf je in voor (de|onze) nieuwsbrief",
+    ],
+    # A site's own privacy policy; checked apart (see `match_cue`): an article names other
+    # companies' policies in its sentences ("Google's privacy policy changes...").
+    "privacy-policy": [
+        r"privacy policy", r"politique de confidentialité", r"datenschutzerklärung", r"política de privacidad",
+        r"informativa (sulla )?privacy",
     ],
     # Requests for money to the site, not article text.
     "donation": [
@@ -191,7 +196,12 @@ _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 
 # Quotations in a line: an article that quotes a banner (« Nous utilisons des cookies »,
 # "We use cookies", „Wir verwenden Cookies") is reporting on it, not showing it.
-_QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”]*[“”]|"[^"]*"')
+_QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”"]*[“”"]|"[^"]*"')
+# A privacy-policy cue is the site's own only in a short line ("Zur Datenschutzerklärung") or
+# one that speaks as the site or to the reader: "our", "your", "I agree", "nuestra".
+_SITE_VOICE = re.compile(r"\b(?:our|your|i|we|you|notre|nos|votre|vos|je|nous|vous|unsere[mnrs]?|ihre[mnrs]?|ich|wir|"
+                         r"nuestr[ao]s?|usted|tus?|la nostra|la vostra)\b")
+_PRIVACY_SHORT_WORDS = 8
 
 
 # ...unless the line tells the reader to press the quoted words: then they are the banner's
@@ -221,6 +231,9 @@ def match_cue(line: str) -> str | None:
     if m is None and len(line.split()) <= MAX_PHRASE_CUE_WORDS:
         lowered = line.lower()
         if _PHRASE_TRIGGERS is None or any(t in lowered for t in _PHRASE_TRIGGERS):
-            m = _outside_quotes(lowered, _ALL_PHRASE_CUES.finditer(lowered))
+            found = _ALL_PHRASE_CUES.finditer(lowered)
+            if len(line.split()) > _PRIVACY_SHORT_WORDS and not _SITE_VOICE.search(lowered):
+                found = (f for f in found if f.lastgroup != "privacy_policy")  # another company's policy, in prose
+            m = _outside_quotes(lowered, found)
     # Every alternative is a named group, so a match always has its lastgroup.
     return _CATEGORY[m.lastgroup] if m is not None and m.lastgroup is not None else None

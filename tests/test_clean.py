@@ -76,6 +76,8 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
         ("Lees ook:", "navigation"),
         ("Support independent journalism: donate today.", "donation"),
         ("Commentaires (10)", "navigation"),
+        ("Read our privacy policy to learn how we use your data and who we share it with.", "privacy-policy"),
+        ("Zur Datenschutzerklärung", "privacy-policy"),
         # A banner naming its own button in quotes is still a banner.
         ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
     ],
@@ -106,6 +108,10 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         '"We use cookies, like everyone else," said Tom Baker, the chief executive of the publisher.',
         "„Wir verwenden Cookies“ – dieser Satz steht inzwischen auf fast jeder deutschen Nachrichtenseite.",
         'El regulador citó el mensaje "Suscríbete a nuestro boletín" como ejemplo de presión sobre los lectores.',
+        # Another company's privacy policy, named in the article's prose:
+        "La CNIL a également relevé que la politique de confidentialité de YouTube renvoyait vers des pages en anglais.",
+        "The Competition and Markets Authority said Google's privacy policy changes must not entrench its position.",
+        "Die bisherige Datenschutzerklärung von Facebook sei für viele Nutzer nicht verständlich gewesen, sagte Mundt.",
     ],
 )
 def test_article_lines_that_look_like_boilerplate_are_kept(line):
@@ -119,6 +125,16 @@ def test_a_paragraph_between_two_ads_is_the_articles():
     short = "Le maire a confirmé la fermeture du pont jusqu'à la fin du mois de mars prochain."
     result = clean(_doc(f"Un titre assez long ici\n\n{BODY}\n\n- Publicité -\n\n{short}\n\n- Publicité -\n\n{BODY2}"))
     assert [r.text for r in result.removed] == ["- Publicité -", "- Publicité -"] and short in result.text
+
+
+def test_a_list_closing_the_article_is_not_a_footer():
+    items = ["Energy price cap: up 6.4%", "Council tax: up to 4.99%", "Water bills: average 26% rise"]
+    text = "\n\n".join(["Un titre assez long ici", BODY, "Here is what goes up from Tuesday:", *items, "Suivez-nous sur les réseaux :",
+                         "Facebook", "Mentions légales"])
+    result = clean(_doc(text))
+    assert all(item in result.text for item in items) and "Here is what goes up from Tuesday:" in result.text
+    # "Suivez-nous" introduces share buttons, not a list: the footer goes as before.
+    assert [r.text for r in result.removed] == ["Suivez-nous sur les réseaux :", "Facebook", "Mentions légales"]
 
 
 def test_structural_zones_title_header_and_footer():
