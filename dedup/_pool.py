@@ -33,7 +33,13 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
     read when a result is taken.  Spawned, not forked: a fork after rensa deadlocked.
     """
     import multiprocessing
+    from multiprocessing import process
 
+    if getattr(process.current_process(), "_inheriting", False):
+        # A worker being started is running the caller's script again (a script without an
+        # ``if __name__ == "__main__":`` guard): it cannot start a pool of its own.  It
+        # leaves quietly; its parent sees its workers die and says what to fix.
+        raise SystemExit(3)
     slots = threading.Semaphore(ahead or 2 * workers)
     stop = threading.Event()
 
@@ -56,11 +62,34 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_start_worker, initargs=(initializer, initargs)) as pool:
         try:
-            for result in pool.imap(fn, metered(), chunksize=1):
+            results = pool.imap(fn, metered(), chunksize=1)
+            started: set[int | None] = set()
+            while True:
+                try:
+                    result = results.next(timeout=0.5)
+                except multiprocessing.TimeoutError:
+                    # A pool replaces a worker that dies, for ever: workers that die as they
+                    # start would leave this loop waiting, so count the processes started.
+                    started.update(p.pid for p in multiprocessing.active_children())
+                    if len(started) > 4 * workers + 2:
+                        raise _dying_workers() from None
+                    continue
+                except StopIteration:
+                    break
                 slots.release()
                 yield result
         finally:
             stop.set()
+
+
+def _dying_workers() -> Exception:
+    from .errors import DedupError
+
+    return DedupError(
+        "worker processes keep dying: a script that runs with workers > 1 must call it under "
+        "`if __name__ == \"__main__\":` (spawned workers import the script again), or use workers=1; "
+        "if the script has that guard, the workers may be running out of memory"
+    )
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:

@@ -50,3 +50,21 @@ def test_workers_leave_ctrl_c_to_the_parent():
     # The terminal sends SIGINT to every process of the job: workers must not each print a
     # KeyboardInterrupt traceback; the parent stops the pool.
     assert list(spawn_imap(sigint_handling, range(4), 2)) == [True] * 4
+
+
+def test_a_script_without_the_main_guard_gets_an_error_not_a_hang(tmp_path):
+    # Spawned workers import the script again; without the guard each one tried to start a
+    # pool of its own and died, and the parent's pool replaced them for ever.
+    import subprocess
+    import sys
+
+    script = tmp_path / "noguard.py"
+    script.write_text(
+        "from dedup import cluster, ClusterConfig\n"
+        "texts = {f'a{k}': f'Le maire de Ville{k} a fermé le pont numéro {k} pour travaux.' for k in range(40)}\n"
+        "print(len(cluster(texts, ClusterConfig(workers=2, batch_size=2))))\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1].startswith("dedup.errors.DedupError: worker processes keep dying: a script that runs "
+                                                   "with workers > 1 must call it under `if __name__ == \"__main__\":`")
+    assert len(proc.stderr.splitlines()) < 40  # the workers leave quietly: no traceback each
