@@ -10,7 +10,7 @@ Names are resolved lazily so importing `dedup` loads nothing heavy.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,8 @@ _EXPORTS = {
     "ConfigError": "dedup.errors",
     "ArticleTypeError": "dedup.errors",
     "CorpusReadError": "dedup.errors",
+    "IncompatibleFingerprintError": "dedup.errors",
+    "IndexLockedError": "dedup.errors",
     "cluster": "dedup.clustering",
     "explain": "dedup.clustering",
     "Cluster": "dedup.clustering",
@@ -37,6 +39,23 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use (below)
+    from dedup.cleaner import Cleaner as Cleaner, CleanerConfig as CleanerConfig, LineStats as LineStats, clean as clean
+    from dedup.clustering import Cluster as Cluster, Link as Link, cluster as cluster, explain as explain
+    from dedup.config import ClusterConfig as ClusterConfig
+    from dedup.document import CleanDocument as CleanDocument, Document as Document, RemovedLine as RemovedLine
+    from dedup.encoding import decode_bytes as decode_bytes
+    from dedup.errors import (
+        ArticleTypeError as ArticleTypeError,
+        ConfigError as ConfigError,
+        CorpusReadError as CorpusReadError,
+        DedupError as DedupError,
+        IncompatibleFingerprintError as IncompatibleFingerprintError,
+        IndexLockedError as IndexLockedError,
+    )
+    from dedup.index import ClusterIndex as ClusterIndex
+    from dedup.reader import read_corpus as read_corpus
 
 
 def __getattr__(name: str) -> Any:

@@ -53,6 +53,8 @@ def read_corpus(
     """
     if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
         raise ConfigError(f"max_bytes must be a positive byte count, got {max_bytes!r}; use e.g. 10_000_000")
+    if isinstance(exclude, (str, bytes)) or not all(isinstance(glob, str) for glob in exclude):
+        raise ConfigError(f"exclude must be a tuple of file-name globs, not {exclude!r}; e.g. exclude=('README*', '*.csv')")
     if not isinstance(path, (str, os.PathLike)):
         raise ConfigError(f"path must be a folder, a file or '-', not {type(path).__name__}; e.g. read_corpus('feeds/')")
     report = on_error if on_error is not None else _raise

@@ -490,6 +490,8 @@ def test_articles_with_no_text_left_are_nobodys_copies():
     (lambda: __import__("dedup").clean("some text"), DedupError, "clean takes a Document, not str"),
     (lambda: list(__import__("dedup").read_corpus(None)), ConfigError, "path must be a folder, a file or '-', not NoneType"),
     (lambda: list(__import__("dedup").read_corpus("seeds", max_bytes="x")), ConfigError, "max_bytes must be a positive byte count, got 'x'"),
+    # One glob as a str was read as its characters: "*" excluded every file, silently.
+    (lambda: list(__import__("dedup").read_corpus("seeds", exclude="*T01*")), ConfigError, "exclude must be a tuple of file-name globs"),
 ])
 def test_library_mistakes_are_typed_errors_that_say_what_to_pass(call, error, message):
     with pytest.raises(error, match=message):

@@ -263,10 +263,29 @@ def test_translate_many_checks_a_generators_ids_as_it_reads_it(count, message):
     (lambda: Translator(glossary=123), ConfigError, "glossary must be a Glossary or a file path, not int"),
     (lambda: Glossary(["Paris"]), __import__("xlate").errors.GlossaryError, r"Glossary takes GlossaryEntry items, not str \('Paris'\)"),
     (lambda: Glossary("seeds/glossary.tsv"), __import__("xlate").errors.GlossaryError, r"to read a file: Glossary.load\(path\)"),
+    # A str of variants locked each of its letters ("a", "à" became "Ashgabat"), silently.
+    (lambda: GlossaryEntry("Ashgabat", "Achgabat"), __import__("xlate").errors.GlossaryError,
+     r"variants must be a tuple of strings, not str: GlossaryEntry\('Ashgabat', \('Achgabat',\)\)"),
+    (lambda: GlossaryEntry("Ashgabat", ("--",)), __import__("xlate").errors.GlossaryError, "variant '--' of 'Ashgabat' is not a name"),
+    # A dict where a config object goes failed at the end of the run, after all the work.
+    (lambda: __import__("xlate").RunConfig(cluster={"threshold": 0.3}), ConfigError, r"ClusterConfig.from_json\(settings\)"),
+    (lambda: __import__("xlate").RunConfig(batch_size=None), ConfigError, "batch_size must be an integer, not None"),
+    (lambda: __import__("xlate").run("seeds", "out", {"engine": "apertium"}), ConfigError, "config must be a RunConfig, not dict"),
 ])
 def test_xlate_library_mistakes_are_typed_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_run_config_takes_paths_and_records_them_as_strings(tmp_path):
+    # A pathlib.Path reached run.json and failed it, after the whole run.
+    from pathlib import Path
+
+    from xlate.pipeline import RunConfig, run
+
+    summary = run("seeds", tmp_path / "out", RunConfig(translate=False, glossary=Path("seeds/glossary.tsv"), cache=tmp_path / "tm.sqlite"))
+    recorded = __import__("json").loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))["config"]
+    assert summary.articles == 5 and recorded["glossary"] == "seeds/glossary.tsv" and recorded["cache"] == str(tmp_path / "tm.sqlite")
 
 
 @needs_apertium

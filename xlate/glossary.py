@@ -63,6 +63,21 @@ class GlossaryEntry:
     note: str = ""
     line: int = field(default=0, compare=False)  # where it was defined, for error messages
 
+    def __post_init__(self) -> None:
+        # Checked here too, not only by `Glossary.load`: a str of variants would lock each of
+        # its letters ("a", "à") and a variant without letters would match between words.
+        if not isinstance(self.english, str) or not any(ch.isalnum() for ch in self.english):
+            raise GlossaryError(f"GlossaryEntry english must be a name with letters or digits, not {self.english!r}")
+        if isinstance(self.variants, str) or not isinstance(self.variants, (tuple, list)):
+            raise GlossaryError(f"GlossaryEntry variants must be a tuple of strings, not {type(self.variants).__name__}: "
+                                f"GlossaryEntry({self.english!r}, ({self.variants!r},))")
+        for variant in self.variants:
+            if not isinstance(variant, str) or not any(ch.isalnum() for ch in variant):
+                raise GlossaryError(f"variant {variant!r} of {self.english!r} is not a name with letters or digits")
+        if self.lang is not None and (not isinstance(self.lang, str) or not _LANG.fullmatch(self.lang)):
+            raise GlossaryError(f"GlossaryEntry lang must be an ISO 639 code such as 'fr' or None, not {self.lang!r}")
+        object.__setattr__(self, "variants", tuple(self.variants))
+
     def forms(self) -> tuple[str, ...]:
         """Every surface that means this entry: the variants and the locked form."""
         return tuple(dict.fromkeys((*self.variants, self.english)))

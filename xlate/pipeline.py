@@ -60,6 +60,25 @@ class RunConfig:
     languages: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        # Paths may be given as pathlib.Path: kept as strings, as run.json records them.
+        for name in ("model", "glossary", "cache"):
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+            elif value is not None and not isinstance(value, str):
+                hint = " (a Glossary object goes to Translator(glossary=...); a run reads its file)" if name == "glossary" else ""
+                raise ConfigError(f"{name} must be a file path, not {type(value).__name__}{hint}")
+        from dedup.config import ClusterConfig
+
+        if not isinstance(self.cleaner, CleanerConfig):
+            raise ConfigError(f"cleaner must be a CleanerConfig, not {type(self.cleaner).__name__}; e.g. CleanerConfig(min_body_words=10)")
+        if self.cluster is not None and not isinstance(self.cluster, ClusterConfig):
+            raise ConfigError(f"cluster must be a ClusterConfig, not {type(self.cluster).__name__}; "
+                              "for a dict of settings: ClusterConfig.from_json(settings)")
+        for name in ("max_bytes", "batch_size", "beam"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{name} must be an integer, not {value!r}")
         if self.languages is not None:
             bad = [code for code in self.languages if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}", code)]
             if bad or not self.languages:
@@ -141,6 +160,8 @@ def run(
     stdin: IO[bytes] | None = None,
 ) -> RunSummary:
     """Run the whole job over ``corpus`` (folder, file or ``-``) into ``out``; see README for the layout."""
+    if config is not None and not isinstance(config, RunConfig):
+        raise ConfigError(f"config must be a RunConfig, not {type(config).__name__}; e.g. RunConfig(engine='apertium')")
     config = config or RunConfig()
     if config.executor == "ray":
         from xlate.executors.ray import run_ray

@@ -371,7 +371,7 @@ class Translator:
             from xlate.cache import TranslationMemory
 
             if self.cache_path is None:
-                raise ConfigError("this Translator has no cache_path, so no translation memory; pass cache_path=FILE")
+                raise ConfigError("this Translator has no translation memory; pass Translator(cache=FILE)")
             self._memory = TranslationMemory(self.cache_path)
         return self._memory
 
