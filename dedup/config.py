@@ -136,6 +136,15 @@ class ClusterConfig:
     lsh_rows: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        import numbers
+
+        # numpy scalars (a grid from np.linspace, np.int64 from an array) as the Python
+        # numbers they stand for: the checks below, the signature and JSON take those.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.init and isinstance(value, numbers.Real) and type(value) not in (int, float, bool) \
+                    and type(value).__module__ == "numpy" and not type(value).__name__.startswith("bool"):
+                object.__setattr__(self, f.name, int(value) if isinstance(value, numbers.Integral) else float(value))
         for name in ("threshold", "near_duplicate", "min_link", "date_penalty", "published_penalty", "cross_keyword_weight",
                      "embedding_weight"):
             value = getattr(self, name)
@@ -172,7 +181,8 @@ class ClusterConfig:
                 isinstance(value, int) and not isinstance(value, bool) and value >= 0,
                 f"ClusterConfig.{name}={value!r}: must be an integer >= 0 days (e.g. {hint})",
             )
-        _need(isinstance(self.seed, int) and self.seed >= 0, f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
+        _need(isinstance(self.seed, int) and not isinstance(self.seed, bool) and self.seed >= 0,
+              f"ClusterConfig.seed={self.seed!r}: must be an integer >= 0")
         for name in ("embeddings", "identify_languages"):
             _need(isinstance(getattr(self, name), bool), f"ClusterConfig.{name}={getattr(self, name)!r}: must be True or False")
         _need(

@@ -119,8 +119,8 @@ def as_input(item, text: str | None = None) -> ArticleInput:
     # clustering does not care which stage produced the article.
     doc = getattr(item, "doc", None)
     if doc is not None:
-        return ArticleInput(
-            id=item.id, text=item.text, title=item.title, published=item.published or doc.published, lang=doc.lang,
+        return _checked_input(
+            item.id, item.text, title=item.title, published=item.published or doc.published, lang=doc.lang,
             date_hint=getattr(item, "date_stamp", None),
         )
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
@@ -130,10 +130,24 @@ def as_input(item, text: str | None = None) -> ArticleInput:
             f"not an article: {type(item).__name__} {str(item)[:60]!r}; give a mapping of id -> text, "
             "(id, text) pairs, or documents with .id and .text (dedup.Document, read_corpus, clean)"
         )
-    return ArticleInput(
-        id=item.id, text=item.text, title=getattr(item, "title", None),
-        published=getattr(item, "published", None), lang=getattr(item, "lang", None),
-    )
+    return _checked_input(item.id, item.text, title=getattr(item, "title", None),
+                          published=getattr(item, "published", None), lang=getattr(item, "lang", None))
+
+
+def _checked_input(doc_id, text, *, title, published, lang, date_hint=None) -> ArticleInput:
+    """An `ArticleInput` from a document's fields: ids are strings (as a mapping's keys
+    become), a `datetime.date` publication day its ISO form, and a field of another type
+    a typed error naming the article (not a TypeError from deep inside)."""
+    import datetime as _dt
+
+    doc_id = str(doc_id)
+    if isinstance(published, _dt.date):
+        published = published.isoformat()
+    for name, value in (("text", text), ("title", title), ("published", published), ("lang", lang)):
+        if value is not None and not isinstance(value, str):
+            raise ArticleTypeError(f"article {doc_id!r}: {name} is {type(value).__name__}, not str; give a string"
+                                   + (" (YYYY-MM-DD) or a datetime.date" if name == "published" else ""))
+    return ArticleInput(id=doc_id, text=text, title=title, published=published, lang=lang, date_hint=date_hint)
 
 
 def iter_inputs(docs) -> Iterable[ArticleInput]:

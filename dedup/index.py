@@ -341,6 +341,11 @@ def _take_lock(path: Path, wait: float) -> FileLock:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         return FileLock.take(lock_path, wait)
     except LockBusy as busy:
+        if busy.holder == str(os.getpid()):
+            raise IndexLockedError(
+                f"{path}: this process already holds the index's update lock ({lock_path.name}): an index opened "
+                "with lock=True is still open; close() it (or use a with block) before opening it again"
+            ) from None
         raise IndexLockedError(
             f"{path}: another process (process {busy.holder}) is updating this index (it holds {lock_path.name}); "
             "run again when it has finished, or wait longer for it"

@@ -175,9 +175,15 @@ def _encode(sample: str) -> bytes:
 def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     """`detect` of each text, walking up to ``BATCH`` texts at once; the same answers as
     one `detect` call per text."""
+    from .errors import ArticleTypeError
+
+    if isinstance(texts, str):
+        raise ArticleTypeError("give a list of texts, not one text (it would be read letter by letter): "
+                               "detect_many([text]), or detect(text)")
+    texts = list(texts)  # a generator too
     for text in texts:
         if not isinstance(text, str):
-            raise TypeError(f"detect() needs a str, got {type(text).__name__}")
+            raise ArticleTypeError(f"detect() needs a str, got {type(text).__name__}")
     results: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(texts)
     todo = []
     for k, text in enumerate(texts):

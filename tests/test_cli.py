@@ -1,4 +1,5 @@
 """The command line end to end, through click's CliRunner."""
+import contextlib
 import io
 import json
 import random
@@ -515,17 +516,29 @@ def test_cluster_forgets_articles_of_an_index_and_reclusters_it_without_texts(tm
     assert no_index.exit_code == 2 and "add --index FILE" in no_index.stderr
 
 
-def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
-    import os
+@contextlib.contextmanager
+def _another_job_updating(index: Path):
+    """Another job, in a process of its own, holding ``index`` open for update; yields its pid."""
+    holder = subprocess.Popen([sys.executable, "-c", "import time\nfrom dedup.index import ClusterIndex\n"
+                               f"index = ClusterIndex.open({str(index)!r}, lock=True)\nprint('held', flush=True)\ntime.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
 
+
+def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
     from dedup.index import ClusterIndex
 
     runner = CliRunner()
     index = tmp_path / "events.idx"
-    with ClusterIndex.open(index, lock=True):
+    with _another_job_updating(index) as holder_pid:
         busy = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index)], input=MONTH_APART)
     assert busy.exit_code == 2
-    assert busy.stderr.splitlines() == [f"error: {index}: another process (process {os.getpid()}) is updating this index (it holds events.idx.lock); "
+    assert busy.stderr.splitlines() == [f"error: {index}: another process (process {holder_pid}) is updating this index (it holds events.idx.lock); "
                                         "run again when it has finished, or wait longer for it (--index-wait SECONDS)"]
     assert not index.exists()  # nothing was written
     done = runner.invoke(cli, ["cluster", "-", "-o", str(tmp_path / "out"), "--index", str(index), "--index-wait", "5"], input=MONTH_APART)
@@ -533,12 +546,10 @@ def test_cluster_refuses_an_index_another_job_is_updating(tmp_path):
 
 
 def test_an_index_as_corpus_is_only_read_while_a_job_updates_it_and_a_damaged_one_is_one_error(tmp_path):
-    from dedup.index import ClusterIndex
-
     runner = CliRunner()
     index, out = tmp_path / "events.idx", tmp_path / "out"
     assert runner.invoke(cli, ["cluster", "-", "-o", str(out), "--index", str(index)], input=MONTH_APART).exit_code == 0
-    with ClusterIndex.open(index, lock=True):  # another job's update under way
+    with _another_job_updating(index):
         read = runner.invoke(cli, ["cluster", str(index), "-o", str(out)])
         assert read.exit_code == 0, read.output
         forget = runner.invoke(cli, ["cluster", str(index), "-o", str(out), "--forget", "appeal"])  # an update: waits its turn

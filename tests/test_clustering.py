@@ -8,7 +8,7 @@ import pytest
 from dedup.clustering import _average_link, cluster, explain
 from dedup.config import ClusterConfig, candidate_probability, lsh_params
 from dedup.document import CleanDocument, Document
-from dedup.errors import ConfigError, DedupError
+from dedup.errors import ArticleTypeError, ConfigError, DedupError
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -492,7 +492,24 @@ def test_articles_with_no_text_left_are_nobodys_copies():
     (lambda: list(__import__("dedup").read_corpus("seeds", max_bytes="x")), ConfigError, "max_bytes must be a positive byte count, got 'x'"),
     # One glob as a str was read as its characters: "*" excluded every file, silently.
     (lambda: list(__import__("dedup").read_corpus("seeds", exclude="*T01*")), ConfigError, "exclude must be a tuple of file-name globs"),
+    (lambda: cluster([Document(id="x", text="abc", title=5)]), ArticleTypeError, "article 'x': title is int, not str"),
+    (lambda: __import__("dedup.langid").langid.detect_many("Le président"), ArticleTypeError, "give a list of texts, not one text"),
 ])
 def test_library_mistakes_are_typed_errors_that_say_what_to_pass(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_documents_ids_dates_and_numpy_settings_are_read_as_python_values():
+    # Integer ids become strings as a mapping's keys do (mixing 1 and "2" raised a bare
+    # TypeError); a datetime.date is a publication day; numpy scalars are valid settings.
+    import datetime
+
+    import numpy as np
+
+    assert [c.members for c in cluster([Document(id=1, text="un texte"), Document(id="2", text="autre chose")])] == [["1"], ["2"]]
+    dated = cluster([Document(id="a", text="un texte", published=datetime.date(2025, 3, 1))])
+    assert dated[0].members == ["a"]
+    config = ClusterConfig(threshold=np.float64(0.2), num_perm=np.int64(64), max_candidates=np.int32(10))
+    assert (type(config.num_perm), type(config.max_candidates), config.num_perm) == (int, int, 64)
+    assert config.signature == ClusterConfig(threshold=0.2, num_perm=64, max_candidates=10).signature
