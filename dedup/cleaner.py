@@ -191,6 +191,9 @@ class Cleaner:
     """Cleans documents; holds the config and (optionally) corpus line statistics."""
 
     def __init__(self, config: CleanerConfig | None = None, *, line_stats: LineStats | None = None):
+        if config is not None and not isinstance(config, CleanerConfig):
+            raise ConfigError(f"the cleaner's config must be a CleanerConfig, not {type(config).__name__}; "
+                              "e.g. CleanerConfig(min_body_words=10)")
         self.config = config or CleanerConfig()
         self.line_stats = line_stats
 

@@ -46,7 +46,7 @@ from ._lock import FileLock, LockBusy
 from .clustering import Cluster, cluster_fingerprints, fingerprints
 from .config import ClusterConfig, checked_config
 from .entities import AliasTable, check_aliases, iso_day
-from .errors import ArticleTypeError, DedupError, IncompatibleFingerprintError, IndexLockedError
+from .errors import ArticleTypeError, ConfigError, DedupError, IncompatibleFingerprintError, IndexLockedError
 from .fingerprint import _FINGERPRINT_FIELDS, Fingerprint, _fingerprint_of_fields
 from .reader import id_key
 from .verify import CorpusStats, Link, verify
@@ -147,6 +147,9 @@ class ClusterIndex:
         """
         config = checked_config(config)
         check_aliases(aliases)
+        if not isinstance(path, (str, os.PathLike)) or isinstance(wait, bool) or not isinstance(wait, (int, float)):
+            raise ConfigError(f"ClusterIndex.open(path, ..., wait=seconds): a file path and a number of seconds, not "
+                              f"{type(path).__name__} and {type(wait).__name__}")
         path = Path(path)
         held = _take_lock(path, wait) if lock else None
         fps: dict[str, Fingerprint] = {}
@@ -264,14 +267,19 @@ class ClusterIndex:
                 self._dirty = True
         return sorted(absent)
 
-    def forget_before(self, day: _dt.date) -> Forgotten:
-        """Remove the articles published before ``day``: an index kept as a rolling window
-        (old events stop drawing new articles to them, and the index stops growing).
-        Articles without a publication date (or one that is not an ISO day) are kept, and
-        counted, since nothing says how old they are."""
+    def forget_before(self, day: _dt.date | str) -> Forgotten:
+        """Remove the articles published before ``day`` (a `datetime.date`, or an ISO day
+        ``"2025-01-31"``): an index kept as a rolling window (old events stop drawing new
+        articles to them, and the index stops growing).  Articles without a publication date
+        (or one that is not an ISO day) are kept, and counted, since nothing says how old
+        they are."""
+        if isinstance(day, str):
+            try:
+                day = _dt.date.fromisoformat(day.strip())
+            except ValueError:
+                raise ConfigError(f"forget_before({day!r}): not a day; give YYYY-MM-DD or a datetime.date") from None
         if not isinstance(day, _dt.date):
-            raise TypeError(f"forget_before needs a datetime.date, not {type(day).__name__}: "
-                            "use datetime.date.fromisoformat('2025-01-01')")
+            raise ConfigError(f"forget_before needs a datetime.date or 'YYYY-MM-DD', not {type(day).__name__}")
         if isinstance(day, _dt.datetime):
             day = day.date()
         removed = undated = 0

@@ -239,6 +239,11 @@ def test_config_validation_says_what_to_fix(kwargs, message):
     assert message in str(err.value)
 
 
+def test_a_dict_of_settings_is_not_a_cleaner_config():
+    with pytest.raises(ConfigError, match=r"must be a CleanerConfig, not dict; e.g. CleanerConfig\(min_body_words=10\)"):
+        clean(_doc("Un titre assez long ici"), {"min_body_words": 5})  # type: ignore[arg-type]
+
+
 def test_real_articles_without_boilerplate_lose_no_sentence():
     """rpm2 articles (BOM + CRLF, agency datelines, short sentences): nothing but kickers goes."""
     from dedup import read_corpus

@@ -177,8 +177,14 @@ def test_forget_before_keeps_a_rolling_window_and_the_undated(tmp_path):
     assert index.ids() == ["new", "odd-date", "undated"]
     assert index.forget_before(dt.datetime(2025, 2, 2, 12, 0)) == (1, 2)  # a datetime counts by its day
     assert index.ids() == ["odd-date", "undated"]
-    with pytest.raises(TypeError, match=r"date.fromisoformat\('2025-01-01'\)"):
-        index.forget_before("2025-01-01")
+    index.add(docs[:2])
+    assert index.forget_before("2025-02-01") == (1, 2)  # an ISO day, as --forget-before takes it
+    from dedup.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"forget_before\('1/2/2025'\): not a day; give YYYY-MM-DD"):
+        index.forget_before("1/2/2025")
+    with pytest.raises(ConfigError, match="ClusterIndex.open"):
+        ClusterIndex.open(None)  # type: ignore[arg-type]
 
 
 def _fields(fp) -> tuple:

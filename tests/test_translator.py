@@ -277,6 +277,16 @@ def test_xlate_library_mistakes_are_typed_errors(call, error, message):
         call()
 
 
+@needs_apertium
+def test_an_html_document_is_translated_as_its_article_not_its_markup():
+    page = Document(id="p", lang="fr", format="html", text="<html><body><nav>Accueil | Monde</nav><article><h1>Un titre "
+                    "assez long pour une page</h1><p>Le maire de Lyon a inauguré le nouveau pont ce matin devant les habitants "
+                    "du quartier.</p></article></body></html>")
+    with Translator("apertium") as translator:  # closes its engines when done
+        sources = [p.source for p in translator.translate(page).pairs]
+    assert not any("<" in s or "Accueil" in s for s in sources) and any("Le maire de Lyon" in s for s in sources)
+
+
 def test_run_config_takes_paths_and_records_them_as_strings(tmp_path):
     # A pathlib.Path reached run.json and failed it, after the whole run.
     from pathlib import Path

@@ -275,6 +275,13 @@ class Translator:
             yield from self._finish(pending)
 
     def _prepare(self, doc: Any, lang: str | None, explicit_id: str | None, n: int) -> _Job:
+        from dedup.document import Document
+
+        if isinstance(doc, Document) and doc.format == "html":
+            # A page as read, not its article: translating it would translate its markup.
+            from dedup.cleaner import clean
+
+            doc = clean(doc)
         if isinstance(doc, str):
             text, doc_id, doc_lang = doc, explicit_id or f"doc-{n + 1}", None
         elif hasattr(doc, "text") and hasattr(doc, "id"):
@@ -388,11 +395,18 @@ class Translator:
         return TranslatedArticle(job.id, job.lang, pairs, self._article_signature(job.engine, job.lang))
 
     def close(self) -> None:
+        """Close the translation memory and the engines' processes."""
         if self._memory is not None:
             self._memory.close()
             self._memory = None
         for engine in self._chain or []:
             engine.close()
+
+    def __enter__(self) -> "Translator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def base_language(lang: str) -> str:
