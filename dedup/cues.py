@@ -58,11 +58,26 @@ LINE_CUES: dict[str, list[str]] = {
         r"leia (também|mais)", r"veja também", r"mais lidas", r"notícias relacionadas",
         # nl
         r"lees (ook|meer|verder)", r"meest gelezen", r"gerelateerde artikelen",
+        # skip links, audio players, read-also lines with their headline (no sentence end)
+        r"skip to (the )?(main )?content", r"zum inhalt springen", r"ir al contenido", r"aller au contenu( principal)?",
+        r"listen to (this|the) (article|story)", r"écouter (cet|l')article", r"artikel (anhören|vorlesen)",
+        r"(à )?lire aussi ?: [^.!?]{1,100}", r"lesen sie auch:?( [^.!?]{1,100})?", r"lee también:?( [^.!?]{1,100})?",
+        r"te recomendamos", r"tiempo de lectura:? \d+ min(utos)?\.?", r"temps de lecture:? \d+ min(utes)?\.?",
+        r"advertisement - scroll to continue",
+        # a page's own stamps, dated: "Publié le 12 mars 2025 à 10h32", "Stand: 04.03.2025 14:32 Uhr"
+        r"(publié|mis à jour|modifié) le \d{1,2}(er)? [a-zéû]+ \d{4}( à \d{1,2}h\d{2})?",
+        r"stand: \d{1,2}\.\d{1,2}\.\d{2,4}( \d{1,2}:\d{2}( uhr)?)?", r"actualizado:? \d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2})?",
+        # syndication and house notes
+        r"dieser artikel erschien zuerst (auf|bei|im) [^ ]{1,60}", r"this (article|story) (was )?(first|originally) (appeared|published) (on|in) [^ ]{1,60}",
+        r"our standards: the thomson reuters trust principles",
+    ],
+    "copyright": [
+        r"(©|\(c\)|copyright) ?\d{4}[^.]{0,80}\.?( (all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados))?",
     ],
     "share": [
         r"partagez( cet article)?", r"partager( sur .*)?", r"suivez[- ]nous( sur)?", r"share( this( article| story)?)?",
         r"follow us( on)?", r"send this (page|article|story) to someone( via e-?mail)?", r"teilen", r"folgen sie uns", r"compartir", r"síguenos( en)?", r"condividi",
-        r"seguici( su)?", r"jetzt teilen", r"udostępnij", r"podziel się", r"поделиться", r"paylaş", r"شارك", r"مشاركة",
+        r"seguici( su)?", r"jetzt teilen", r"comparte esta noticia( en (tus )?redes sociales)?", r"udostępnij", r"podziel się", r"поделиться", r"paylaş", r"شارك", r"مشاركة",
         r"分享(到)?", r"compartilh(e|ar)", r"deel( dit artikel)?", r"delen", r"(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print)([ ,|/]+(facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|imprimer|print))*",
     ],
     "cookie-consent": [r"toujours actif", r"always active", r"immer aktiv", r"siempre activo", r"sempre attivo",
@@ -94,7 +109,14 @@ PHRASE_CUES: dict[str, list[str]] = {
         r"misused the ip address", r"nadużył adresu ip", r"(connections|requests) from the ip address you",
         r"odnotowaliśmy ogromną ilość połączeń", r"twój adres ip\s*:",
     ],
+    # A paywall's teaser line: the rest of the article is not in the page.
+    "paywall": [
+        r"la suite de cet article est réservée aux abonnés", r"cet article est réservé aux abonnés", r"déjà abonné ?\?",
+        r"weiterlesen mit [^ ]{1,40}\+", r"sie sind bereits abonnent", r"este contenido es exclusivo para suscriptores",
+        r"¿ya eres suscriptor", r"this (article|story|content) is (only )?(available|reserved) (to|for) subscribers",
+    ],
     "newsletter": [
+        r"delivered (straight )?to your inbox", r"newsletter kostenlos abonnieren", r"apúntate gratis a nuestra newsletter",
         r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",
         r"nous ne spamm?ons pas", r"vous désinscrire à tout moment",
         r"soyez (le premier|la première) informée?", r"pour rester informée? des actualités",

@@ -78,6 +78,13 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
         ("Commentaires (10)", "navigation"),
         ("Read our privacy policy to learn how we use your data and who we share it with.", "privacy-policy"),
         ("Zur Datenschutzerklärung", "privacy-policy"),
+        ("Lire aussi : Le préfet annonce de nouvelles mesures", "navigation"),
+        ("Stand: 04.03.2025 14:32 Uhr", "navigation"),
+        ("Publié le 14 mars 2025 à 18h02", "navigation"),
+        ("© 2025 City News Media. All rights reserved.", "copyright"),
+        ("La suite de cet article est réservée aux abonnés. Déjà abonné ? Connectez-vous.", "paywall"),
+        ("Get the latest local news delivered straight to your inbox every morning.", "newsletter"),
+        ("Dieser Artikel erschien zuerst auf tagesspiegel.de.", "navigation"),
         # A banner naming its own button in quotes is still a banner.
         ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
     ],
