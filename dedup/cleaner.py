@@ -29,6 +29,8 @@ from dedup.errors import ArticleTypeError, ConfigError
 
 _SENTENCE_END = re.compile(r"[.!?…»\"”)\]]\s*$")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# A link to a picture, or a line that says it is one: a caption or credit, not an author's.
+_PICTURE_LINK = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)\b|^(?:photo|image|illustration|foto|bild|imagen|crédits?)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _MONTHS = (
     "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
@@ -58,7 +60,7 @@ _DATELINE = re.compile(
 # phrase cue inside quotation marks does not count; an article paragraph, or a line between
 # two single-line cuts (ads, datelines, links), is not filled into a block; a list closing the
 # article ("Here is what goes up:" and its items) is not a footer; a privacy-policy cue in a long
-# line must speak as the site or to the reader.
+# line must speak as the site or to the reader; the line after a picture's link is no author box.
 CLEANER_VERSION = "0.5"
 
 
@@ -332,11 +334,12 @@ class Cleaner:
                         break
 
     def _mark_author_box(self, rows, reason: dict[int, str]) -> None:
-        """The line after a link line in the page head is the author's bio ("X vise à couvrir...")."""
+        """The line after a link line in the page head is the author's bio ("X vise à couvrir..."),
+        unless the link is a picture ("Photo : https://….jpg"): the article's opening follows it."""
         for i, (_, t) in enumerate(rows[:-1]):
             if i not in reason and self._is_body(t):
                 return  # the body has started: links from here on are article content
-            if reason.get(i) == "link" and i + 1 not in reason and _words(rows[i + 1][1]) < 40:
+            if reason.get(i) == "link" and not _PICTURE_LINK.search(t) and i + 1 not in reason and _words(rows[i + 1][1]) < 40:
                 reason[i + 1] = "author box"
 
     @staticmethod

@@ -173,6 +173,13 @@ def test_duplicates_breadcrumbs_and_author_box():
     assert [r.reason for r in result.removed] == ["breadcrumb", "duplicate line", "metadata fragment", "link", "author box"]
 
 
+def test_the_line_after_a_pictures_link_is_the_articles_opening():
+    opening = "Les marins-pompiers sont intervenus dans la nuit de mardi à mercredi pour un incendie rue d'Aubagne."
+    text = "\n\n".join(["Un titre assez long ici", "Photo : https://img.example.fr/2025/03/noailles.jpg", opening, BODY])
+    result = clean(_doc(text))
+    assert [r.reason for r in result.removed] == ["link"] and opening in result.text
+
+
 def test_lines_repeated_across_one_site_are_removed():
     docs = [_doc(f"Titre numéro {i} du jour\n\n{BODY} Numéro {i}.\n\nAbonnez-vous au Courrier du Sud pour tout savoir", source="courrier")
             for i in range(5)]

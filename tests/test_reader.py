@@ -30,6 +30,12 @@ def test_decode_detects_encoding_and_normalises_newlines(data, encoding):
     assert "Achgabat" in text and "élève" in text
 
 
+@pytest.mark.parametrize("text", ["L'été déjà là, voilà.", "Où était-il déjà ?", "Ça a été ré-élu."])
+def test_a_short_accented_cp1252_line_is_read(text):
+    # A short line can be a third accented letters (it was refused as undecodable).
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
+
+
 def test_decode_cp1251_is_not_mistaken_for_cp1252():
     text, found = decode_bytes("Москва: министр иностранных дел России встретился с коллегами.".encode("cp1251"))
     assert found == "cp1251" and text.startswith("Москва")
