@@ -70,7 +70,7 @@ def spawn_imap(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *, 
                 except multiprocessing.TimeoutError:
                     # A pool replaces a worker that dies, for ever: workers that die as they
                     # start would leave this loop waiting, so count the processes started.
-                    started.update(p.pid for p in multiprocessing.active_children())
+                    started.update(p.pid for p in getattr(pool, "_pool", ()))  # this pool's workers only
                     if len(started) > 4 * workers + 2:
                         raise _dying_workers() from None
                     continue

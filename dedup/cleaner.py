@@ -29,6 +29,11 @@ from dedup.errors import ArticleTypeError, ConfigError
 
 _SENTENCE_END = re.compile(r"[.!?…»\"”)\]]\s*$")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# What makes a short line after the last paragraph a list item (`Cleaner._closing_list`): a
+# list marker, a figure, or a label and its value.
+_LIST_ITEM = re.compile(r"^\s*(?:[-•*–·]|\d+[.)])\s|\d|\w\s*:\s*\S")
+_SITE_INTRO = re.compile(r"\b(?:retrouvez|suivez|follow|find us|folgen sie|síguenos|abonnez|subscribe|newsletter|rubriques|sections|sites)\b",
+                         re.IGNORECASE)
 # A link to a picture, or a line that says it is one: a caption or credit, not an author's.
 _PICTURE_LINK = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)\b|^(?:photo|image|illustration|foto|bild|imagen|crédits?)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -68,6 +73,9 @@ CLEANER_VERSION = "0.5"
 def _rules_digest() -> str:
     rules = {
         "line_cues": cues.LINE_CUES, "phrase_cues": cues.PHRASE_CUES, "max_phrase_cue_words": cues.MAX_PHRASE_CUE_WORDS,
+        # The patterns that qualify a cue, and this module's structural patterns.
+        "cue_rules": [cues._QUOTED.pattern, cues._UI_VERBS.pattern, cues._SITE_VOICE.pattern, cues._PRIVACY_SHORT_WORDS],
+        "structure": [_LIST_ITEM.pattern, _SITE_INTRO.pattern, _PICTURE_LINK.pattern],
         "dateline": _DATELINE.pattern, "html_dates": _HTML_DATE_PARAMS,
     }
     return hashlib.sha256(json.dumps(rules, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:8]
@@ -284,7 +292,14 @@ class Cleaner:
             j = i + 1
             while j < len(rows) and j not in reason and not rows[j][1].endswith(":"):  # up to the next heading
                 j += 1
-            if j - i - 1 >= 2:
+            items = [rows[k][1] for k in range(i + 1, j)]
+            # Items of a list say something ("Council tax: up to 4.99%", "- 3 morts"); a
+            # site's menu or its other titles ("Politique", "Le Parisien", "TikTok") do not.
+            itemised = sum(bool(_LIST_ITEM.search(item)) for item in items)
+            # ...unless a sentence of the article's introduces them ("The publishers most
+            # exposed, according to the report:"), not the site speaking ("nos rubriques").
+            reported = _words(t) >= 6 and not cues._SITE_VOICE.search(t.lower()) and not _SITE_INTRO.search(t)
+            if len(items) >= 2 and (3 * itemised >= 2 * len(items) or reported):
                 listed.update(range(i, j))
         return listed
 

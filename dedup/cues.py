@@ -58,21 +58,25 @@ LINE_CUES: dict[str, list[str]] = {
         r"leia (também|mais)", r"veja também", r"mais lidas", r"notícias relacionadas",
         # nl
         r"lees (ook|meer|verder)", r"meest gelezen", r"gerelateerde artikelen",
-        # skip links, audio players, read-also lines with their headline (no sentence end)
+        # skip links, audio players, read-also lines with their headline
         r"skip to (the )?(main )?content", r"zum inhalt springen", r"ir al contenido", r"aller au contenu( principal)?",
         r"listen to (this|the) (article|story)", r"écouter (cet|l')article", r"artikel (anhören|vorlesen)",
-        r"(à )?lire aussi ?: [^.!?]{1,100}", r"lesen sie auch:?( [^.!?]{1,100})?", r"lee también:?( [^.!?]{1,100})?",
+        r"(à )?lire aussi ?[:|] [^.!?]{1,100}", r"lesen sie auch ?[:|]?( [^.!?]{1,100})?", r"lee también ?[:|]?( [^.!?]{1,100})?",
         r"te recomendamos", r"tiempo de lectura:? \d+ min(utos)?\.?", r"temps de lecture:? \d+ min(utes)?\.?",
         r"advertisement - scroll to continue",
         # a page's own stamps, dated: "Publié le 12 mars 2025 à 10h32", "Stand: 04.03.2025 14:32 Uhr"
-        r"(publié|mis à jour|modifié) le \d{1,2}(er)? [a-zéû]+ \d{4}( à \d{1,2}h\d{2})?",
-        r"stand: \d{1,2}\.\d{1,2}\.\d{2,4}( \d{1,2}:\d{2}( uhr)?)?", r"actualizado:? \d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2})?",
+        r"(publié|mis à jour|modifié) le( [a-z]+)? (\d{1,2}(er)? [a-zéû]+ \d{4}|\d{1,2}/\d{1,2}/\d{4})( à \d{1,2}h\d{2})?"
+        r"(, (modifié|mis à jour) le( [a-z]+)? (\d{1,2}(er)? [a-zéû]+ \d{4}|\d{1,2}/\d{1,2}/\d{4})( à \d{1,2}h\d{2})?)?",
+        r"stand: \d{1,2}\.\d{1,2}\.\d{2,4},?( \d{1,2}:\d{2}( uhr)?)?",
+        r"actualizado:? \d{1,2}[ /]([a-z]{3,4}\.?|\d{1,2})[ /]\d{2,4}( ?-? ?\d{1,2}:\d{2}( [a-z]{3,4})?)?",
         # syndication and house notes
-        r"dieser artikel erschien zuerst (auf|bei|im) [^ ]{1,60}", r"this (article|story) (was )?(first|originally) (appeared|published) (on|in) [^ ]{1,60}",
+        r"dieser artikel erschien zuerst (auf|bei|im|in) [^.]{1,60}(\.[a-z]{2,4})?",
+        r"this (article|story) (was )?(first|originally) (appeared|published) (on|in|by) [^.]{1,60}(\.[a-z]{2,4})?(\. read the original( article)?)?",
+        r"cet article a (d'abord|initialement) été publié (sur|dans|par) [^.]{1,60}(\.[a-z]{2,4})?",
         r"our standards: the thomson reuters trust principles",
     ],
     "copyright": [
-        r"(©|\(c\)|copyright) ?\d{4}[^.]{0,80}\.?( (all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados))?",
+        r"(©|copyright ©) ?\d{4}( [^ .,]+){0,6}\.?( (all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados)\.?)?",
     ],
     "share": [
         r"partagez( cet article)?", r"partager( sur .*)?", r"suivez[- ]nous( sur)?", r"share( this( article| story)?)?",
@@ -109,14 +113,16 @@ PHRASE_CUES: dict[str, list[str]] = {
         r"misused the ip address", r"nadużył adresu ip", r"(connections|requests) from the ip address you",
         r"odnotowaliśmy ogromną ilość połączeń", r"twój adres ip\s*:",
     ],
+    "copyright": [r"all rights reserved", r"tous droits réservés", r"alle rechte vorbehalten", r"todos los derechos reservados",
+                  r"this material may not be published, broadcast"],
     # A paywall's teaser line: the rest of the article is not in the page.
     "paywall": [
         r"la suite de cet article est réservée aux abonnés", r"cet article est réservé aux abonnés", r"déjà abonné ?\?",
-        r"weiterlesen mit [^ ]{1,40}\+", r"sie sind bereits abonnent", r"este contenido es exclusivo para suscriptores",
+        r"weiterlesen mit [^ ]{1,40}(\+| plus)", r"sie sind bereits abonnent", r"este contenido es exclusivo para suscriptores",
         r"¿ya eres suscriptor", r"this (article|story|content) is (only )?(available|reserved) (to|for) subscribers",
     ],
     "newsletter": [
-        r"delivered (straight )?to your inbox", r"newsletter kostenlos abonnieren", r"apúntate gratis a nuestra newsletter",
+        r"get [^.]{0,60}delivered (straight )?to your inbox", r"newsletter kostenlos abonnieren", r"apúntate gratis a nuestra newsletter",
         r"inscrivez-vous à (notre|la) newsletter", r"abonnez-vous", r"recevez (nos|les) .{0,40}(newsletter|actualités|dans votre boîte)",
         r"nous ne spamm?ons pas", r"vous désinscrire à tout moment",
         r"soyez (le premier|la première) informée?", r"pour rester informée? des actualités",
@@ -221,14 +227,14 @@ _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 _QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”"]*[“”"]|"[^"]*"')
 # A privacy-policy cue is the site's own only in a short line ("Zur Datenschutzerklärung") or
 # one that speaks as the site or to the reader: "our", "your", "I agree", "nuestra".
-_SITE_VOICE = re.compile(r"\b(?:our|your|i|we|you|notre|nos|votre|vos|je|nous|vous|unsere[mnrs]?|ihre[mnrs]?|ich|wir|"
+_SITE_VOICE = re.compile(r"\b(?:our|your|i|we|notre|nos|votre|vos|je|nous|vous|unsere[mnrs]?|ich|wir|"
                          r"nuestr[ao]s?|usted|tus?|la nostra|la vostra)\b")
 _PRIVACY_SHORT_WORDS = 8
 
 
 # ...unless the line tells the reader to press the quoted words: then they are the banner's
 # own button (select "I AM NOT A ROBOT", „Akzeptieren und schließen“ anklicken).
-_UI_VERBS = re.compile(r"\b(?:click|select|press|tap|cliqu|sélectionn|appuy|klick|anklick|wähle|zaznacz|klikn|haga clic|pulse|seleccion|clicca|selezion)")
+_UI_VERBS = re.compile(r"\b(?:click|select|press|tap|agree|accept|cliqu|sélectionn|appuy|acceptez|klick|anklick|wähle|stimmen sie|zaznacz|klikn|haga clic|pulse|seleccion|acepta|clicca|selezion)")
 
 
 def _outside_quotes(lowered: str, matches) -> "re.Match[str] | None":
@@ -236,7 +242,9 @@ def _outside_quotes(lowered: str, matches) -> "re.Match[str] | None":
     quoted = [q.span() for q in _QUOTED.finditer(lowered)] if any(c in lowered for c in '«“„"') else []
     if quoted:
         unquoted = "".join(" " if any(a <= k < b for a, b in quoted) else ch for k, ch in enumerate(lowered))
-        if _UI_VERBS.search(unquoted):
+        # Told to press the quoted words, or a quotation that is the whole line (a banner
+        # scraped with its quotes): the cue counts.
+        if _UI_VERBS.search(unquoted) or len(re.findall(r"\w+", unquoted)) < 3:
             quoted = []
     for m in matches:
         if not any(start <= m.start() and m.end() <= end for start, end in quoted):

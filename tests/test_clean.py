@@ -85,6 +85,11 @@ BODY2 = "Les discussions ont porté sur le commerce, l'énergie, les transports 
         ("La suite de cet article est réservée aux abonnés. Déjà abonné ? Connectez-vous.", "paywall"),
         ("Get the latest local news delivered straight to your inbox every morning.", "newsletter"),
         ("Dieser Artikel erschien zuerst auf tagesspiegel.de.", "navigation"),
+        ("This article was originally published on The Conversation. Read the original article.", "navigation"),
+        ("Publié le 12 mars 2025 à 10h32, modifié le 12 mars 2025 à 11h05", "navigation"),
+        # A banner scraped with its quotes is the banner (the quotation is the whole line).
+        ('"Nous utilisons des cookies pour améliorer votre expérience."', "cookie-consent"),
+        ('By using this site you agree to our "Privacy Policy" and "Terms of Use".', "privacy-policy"),
         # A banner naming its own button in quotes is still a banner.
         ('If you want to connect with us, select "I AM NOT A ROBOT".', "blocked-page"),
     ],
@@ -119,6 +124,10 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         "La CNIL a également relevé que la politique de confidentialité de YouTube renvoyait vers des pages en anglais.",
         "The Competition and Markets Authority said Google's privacy policy changes must not entrench its position.",
         "Die bisherige Datenschutzerklärung von Facebook sei für viele Nutzer nicht verständlich gewesen, sagte Mundt.",
+        "Meta hat ihre Datenschutzerklärung zum dritten Mal in diesem Jahr geändert, kritisieren Verbraucherschützer.",
+        # Words of the new cues, in article sentences:
+        "Scam emails delivered straight to your inbox often mimic banks, the consumer agency warned on Monday.",
+        "Copyright 2024 filings rose by 12 percent, the patent and trademark office said on Tuesday.",
     ],
 )
 def test_article_lines_that_look_like_boilerplate_are_kept(line):
@@ -142,6 +151,16 @@ def test_a_list_closing_the_article_is_not_a_footer():
     assert all(item in result.text for item in items) and "Here is what goes up from Tuesday:" in result.text
     # "Suivez-nous" introduces share buttons, not a list: the footer goes as before.
     assert [r.text for r in result.removed] == ["Suivez-nous sur les réseaux :", "Facebook", "Mentions légales"]
+
+
+@pytest.mark.parametrize("tail", [
+    ["Retrouvez toutes nos rubriques :", "Politique", "Économie", "Sport", "Culture"],
+    ["Les autres sites du groupe :", "Le Parisien", "Les Echos", "Radio Classique"],
+    ["Retrouvez-nous sur les réseaux sociaux :", "Instagram", "TikTok", "YouTube"],
+])
+def test_a_sites_menu_after_the_article_is_still_a_footer(tail):
+    result = clean(_doc("\n\n".join(["Un titre assez long ici", BODY, *tail])))
+    assert [r.text for r in result.removed] == tail
 
 
 def test_structural_zones_title_header_and_footer():

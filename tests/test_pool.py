@@ -68,3 +68,20 @@ def test_a_script_without_the_main_guard_gets_an_error_not_a_hang(tmp_path):
     assert proc.stderr.splitlines()[-1].startswith("dedup.errors.DedupError: worker processes keep dying: a script that runs "
                                                    "with workers > 1 must call it under `if __name__ == \"__main__\":`")
     assert len(proc.stderr.splitlines()) < 40  # the workers leave quietly: no traceback each
+
+
+def _slow(x):
+    import time
+
+    time.sleep(0.8)
+    return x
+
+
+def test_a_slow_pool_beside_other_processes_is_not_taken_for_dying_workers():
+    # The dying-workers check counts this pool's workers, not every child of the process.
+    import multiprocessing
+
+    from dedup._pool import spawn_imap
+
+    with multiprocessing.get_context("spawn").Pool(9):
+        assert list(spawn_imap(_slow, range(6), 2)) == list(range(6))

@@ -36,6 +36,12 @@ def test_a_short_accented_cp1252_line_is_read(text):
     assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
 
 
+def test_cp1251_with_latin_brand_names_is_not_mistaken_for_cp1252():
+    text = ("Компания Apple представила новый iPhone 16 Pro Max на презентации в Cupertino, California. "
+            "Apple Intelligence, iOS 18, macOS Sequoia и watchOS 11 выйдут осенью.")
+    assert decode_bytes(text.encode("cp1251")) == (text, "cp1251")
+
+
 def test_decode_cp1251_is_not_mistaken_for_cp1252():
     text, found = decode_bytes("Москва: министр иностранных дел России встретился с коллегами.".encode("cp1251"))
     assert found == "cp1251" and text.startswith("Москва")

@@ -68,15 +68,19 @@ class GlossaryEntry:
         # its letters ("a", "à") and a variant without letters would match between words.
         if not isinstance(self.english, str) or not any(ch.isalnum() for ch in self.english):
             raise GlossaryError(f"GlossaryEntry english must be a name with letters or digits, not {self.english!r}")
-        if isinstance(self.variants, str) or not isinstance(self.variants, (tuple, list)):
+        if isinstance(self.variants, (str, bytes)) or not isinstance(self.variants, Iterable):
             raise GlossaryError(f"GlossaryEntry variants must be a tuple of strings, not {type(self.variants).__name__}: "
                                 f"GlossaryEntry({self.english!r}, ({self.variants!r},))")
+        # A set has no order: sorted, so the same entry always matches and hashes the same.
+        variants = sorted(self.variants) if isinstance(self.variants, (set, frozenset)) else list(self.variants)
+        object.__setattr__(self, "variants", tuple(variants))
+        if self.lang == "":
+            object.__setattr__(self, "lang", None)  # as a file's empty lang column: any language
         for variant in self.variants:
             if not isinstance(variant, str) or not any(ch.isalnum() for ch in variant):
                 raise GlossaryError(f"variant {variant!r} of {self.english!r} is not a name with letters or digits")
         if self.lang is not None and (not isinstance(self.lang, str) or not _LANG.fullmatch(self.lang)):
             raise GlossaryError(f"GlossaryEntry lang must be an ISO 639 code such as 'fr' or None, not {self.lang!r}")
-        object.__setattr__(self, "variants", tuple(self.variants))
 
     def forms(self) -> tuple[str, ...]:
         """Every surface that means this entry: the variants and the locked form."""

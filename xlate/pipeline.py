@@ -75,10 +75,13 @@ class RunConfig:
         if self.cluster is not None and not isinstance(self.cluster, ClusterConfig):
             raise ConfigError(f"cluster must be a ClusterConfig, not {type(self.cluster).__name__}; "
                               "for a dict of settings: ClusterConfig.from_json(settings)")
+        import numbers
+
         for name in ("max_bytes", "batch_size", "beam"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
                 raise ConfigError(f"{name} must be an integer, not {value!r}")
+            object.__setattr__(self, name, int(value))  # np.int64(16) as 16
         if self.languages is not None:
             bad = [code for code in self.languages if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}", code)]
             if bad or not self.languages:
