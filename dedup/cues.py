@@ -224,7 +224,7 @@ _EDGE_PUNCT = " \t:;,.!?·•|»«\"'()[]{}#*>-–—…"
 
 # Quotations in a line: an article that quotes a banner (« Nous utilisons des cookies »,
 # "We use cookies", „Wir verwenden Cookies") is reporting on it, not showing it.
-_QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”"]*[“”"]|"[^"]*"')
+_QUOTED = re.compile(r'«[^«»]*»|“[^“”]*”|„[^„“”"]*[“”"]|"[^"]*"|‘[^‘’]*’')
 # A privacy-policy cue is the site's own only in a short line ("Zur Datenschutzerklärung") or
 # one that speaks as the site or to the reader: "our", "your", "I agree", "nuestra".
 _SITE_VOICE = re.compile(r"\b(?:our|your|i|we|notre|nos|votre|vos|je|nous|vous|unsere[mnrs]?|ich|wir|"
@@ -239,7 +239,7 @@ _UI_VERBS = re.compile(r"\b(?:click|select|press|tap|agree|accept|cliqu|sélecti
 
 def _outside_quotes(lowered: str, matches) -> "re.Match[str] | None":
     """The first match not inside a quotation of the line (see `_QUOTED`, `_UI_VERBS`)."""
-    quoted = [q.span() for q in _QUOTED.finditer(lowered)] if any(c in lowered for c in '«“„"') else []
+    quoted = [q.span() for q in _QUOTED.finditer(lowered)] if any(c in lowered for c in '«“„"‘') else []
     if quoted:
         unquoted = "".join(" " if any(a <= k < b for a, b in quoted) else ch for k, ch in enumerate(lowered))
         # Told to press the quoted words, or a quotation that is the whole line (a banner

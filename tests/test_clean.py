@@ -127,6 +127,7 @@ def test_boilerplate_in_the_body_zone_is_removed_with_its_reason(line, reason):
         "Meta hat ihre Datenschutzerklärung zum dritten Mal in diesem Jahr geändert, kritisieren Verbraucherschützer.",
         # Words of the new cues, in article sentences:
         "Scam emails delivered straight to your inbox often mimic banks, the consumer agency warned on Monday.",
+        "‘We use cookies to improve your experience,’ the banner read, with no button to refuse them.",
         "Copyright 2024 filings rose by 12 percent, the patent and trademark office said on Tuesday.",
     ],
 )

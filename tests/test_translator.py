@@ -304,3 +304,17 @@ def test_a_common_word_spelled_like_an_abbreviation_is_not_taken_for_it():
     usa = Glossary([GlossaryEntry("United States", ("US",))])
     (pair,) = Translator("apertium", glossary=usa).translate("Selon nous, les US ont tort.", "fr").pairs
     assert pair.english == "As us, the United States have fault." and pair.violations == []
+
+
+@needs_apertium
+def test_auto_without_a_model_does_not_import_torch(tmp_path):
+    # Learning that no Marian model is there took 2.5 s of importing torch on every
+    # `xlate translate`; the packages are looked up instead.
+    import os
+    import subprocess
+    import sys
+
+    code = "import sys, warnings\nwarnings.simplefilter('ignore')\nfrom xlate import Translator\nTranslator('auto').engines\nprint('torch' in sys.modules)"
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.stdout.strip() == "False", proc.stdout + proc.stderr

@@ -456,11 +456,9 @@ def _safe_modes(engine: Any) -> dict:
 
 def _marian_usable() -> bool:
     """Whether `auto` (no model named) finds a Marian model: torch and transformers, and an
-    opus-mt model in the hub cache or reachable."""
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
+    opus-mt model in the hub cache or reachable.  The packages are looked up, not imported:
+    importing torch costs seconds, only worth it when a model is there to run."""
+    if not (_importable("torch") and _importable("transformers")):
         return False
     from xlate.engines.marian import HUB_FALLBACK, HUB_PATTERN, _cached_snapshot, model_available
 
