@@ -443,6 +443,8 @@ def test_translate_reads_files_as_run_does(tmp_path, needs_apertium, name, data,
 @pytest.mark.parametrize("data, message", [
     (bytes(range(256)) * 4, "binary file (NUL bytes"),
     (b"<html><body><nav>Accueil</nav><footer>Mentions legales</footer></body></html>", "nothing left after cleaning"),
+    (b"", "-: empty input (no text to translate)"),  # an empty pipe exited 0 with "0 sentences"
+    (b" \n\n", "-: empty input"),
 ])
 def test_translate_bad_input_is_a_one_line_error(tmp_path, data, message):
     result = CliRunner().invoke(cli, ["translate", "-", "--engine", "apertium"], input=data)

@@ -331,6 +331,9 @@ def test_languages_leaves_other_articles_untranslated_not_failed(tmp_path):
     chosen = run(corpus, tmp_path / "chosen", RunConfig(engine="apertium", languages=("fr",)))
     assert chosen.failures == [] and chosen.exit_code == 0
     assert (chosen.translated, chosen.untranslated) == (2, 1)  # English passes through as the target language
+    assert chosen.languages_seen == {"de": 1, "en": 1, "fr": 1}  # what `xlate run` names when a code matches nothing
+    typo = CliRunner().invoke(cli, ["run", str(corpus), "-o", str(tmp_path / "typo"), "--engine", "apertium", "--languages", "fr,sp"])
+    assert "warning: --languages sp: no article of this run is in that language (found: de 1, en 1, fr 1)" in typo.stderr
     docs = {d["id"]: d for d in read_jsonl(tmp_path / "chosen" / "documents.jsonl")}
     assert docs["de1"]["sentences"] is None and docs["de1"]["cluster"] and docs["en1"]["sentences"] == 1
     assert json.loads((tmp_path / "chosen" / "run.json").read_text(encoding="utf-8"))["config"]["languages"] == ["fr"]

@@ -88,6 +88,12 @@ def run_command(corpus, out, engine, model, glossary, no_translate, languages, t
 
         build_report(out)
     report_failures(summary.failures)
+    if config.languages is not None and summary.languages_seen:
+        absent = [code for code in config.languages if code not in summary.languages_seen]
+        if absent:
+            found = ", ".join(f"{lang} {n}" for lang, n in sorted(summary.languages_seen.items(), key=lambda kv: (-kv[1], kv[0])))
+            click.echo(f"warning: --languages {','.join(absent)}: no article of this run is in "
+                       f"{'that language' if len(absent) == 1 else 'those languages'} (found: {found})", err=True)
     click.echo(
         f"{summary.articles} articles, {summary.clusters} clusters, {summary.translated} translated"
         f" ({summary.resumed} already done)" + (f", {summary.untranslated} left untranslated (--languages)" if summary.untranslated else "")

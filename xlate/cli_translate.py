@@ -88,6 +88,9 @@ def _source_text(data: bytes, name: str, clean_text: bool = False) -> str:
     from dedup.reader import TEXT_SUFFIXES  # the suffixes `xlate run` reads as HTML
 
     text, _ = decode_bytes(data, name)  # a binary or undecodable input: one-line error, exit 2
+    if not text.strip():
+        # As `xlate run` lists an empty file: nothing came (an empty pipe, a truncated file).
+        raise click.UsageError(f"{name}: empty input (no text to translate); check the file or the command feeding stdin")
     head = text.lstrip()[:100].lower()
     is_html = TEXT_SUFFIXES.get(Path(name).suffix.lower()) == "html" or head.startswith(("<!doctype html", "<html"))
     if not (is_html or clean_text):

@@ -118,6 +118,9 @@ class RunSummary:
     untranslated: int = 0  # articles in a language RunConfig.languages leaves out
     stale_removed: int = 0  # files of an earlier run into OUT that this run did not write
     failures: list[dict[str, Any]] = field(default_factory=list)
+    # With RunConfig.languages: how many articles each language had (base codes), so that
+    # a code no article had (a typo: --languages fr,sp) can be pointed out.
+    languages_seen: dict[str, int] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -555,6 +558,7 @@ def to_translate(config: RunConfig, record: dict[str, Any], summary: RunSummary)
     if config.languages is None:
         return True
     lang = base_language(str(record["lang"] or "und"))
+    summary.languages_seen[lang] = summary.languages_seen.get(lang, 0) + 1
     if lang in config.languages or lang in ("en", "und"):
         return True
     summary.untranslated += 1
