@@ -86,6 +86,16 @@ def test_killed_ray_run_resumes_without_redoing_finished_work(tmp_path, corpus, 
     assert _files(out) == before and state.read_text(encoding="utf-8") == finished
 
 
+def test_a_finished_ray_run_keeps_only_the_cleaned_batches_it_used(tmp_path, corpus, ray_instance):
+    out = tmp_path / "out"
+    run(corpus, out, _config("ray"))
+    cache = out / ".state" / "ray" / "clean"
+    used = sorted(p.name for p in cache.glob("*.pkl"))
+    (cache / "0123456789abcdef01234567.pkl").write_bytes(b"a batch of files since changed")
+    again = run(corpus, out, _config("ray"))
+    assert sorted(p.name for p in cache.glob("*.pkl")) == used and again.resumed == 11
+
+
 def test_a_run_killed_before_it_finished_resumes_from_the_actors_batch_files(tmp_path, corpus, ray_instance, monkeypatch):
     # Killed after the translations, before the finished run merged its state: what the
     # actors recorded must be what the driver checks (the same translation keys).

@@ -9,7 +9,8 @@ is where it runs and how the corpus-wide steps are split:
 2. clean (``map_batches``): cleaning, language identification and fingerprints; workers
    write ``cleaned/`` and ``removed/`` and keep each batch's records and fingerprints in
    ``OUT/.state/ray/clean/<key>.pkl`` (key: files, sizes, mtimes, settings, line
-   statistics), so a rerun skips finished batches; only ids and records reach the driver;
+   statistics), so a rerun skips finished batches (a finished run keeps only the batches
+   it used); only ids and records reach the driver;
 3. cluster (Ray tasks over hash partitions, numpy inside each partition): fingerprints
    are re-blocked by id range; document frequencies are summed per batch and broadcast;
    LSH band keys and event keys are hash-partitioned by key and turned into candidate
@@ -27,7 +28,8 @@ is where it runs and how the corpus-wide steps are split:
    one actor per GPU with ``num_gpus=1`` for a neural engine when the cluster has GPUs,
    else one per CPU with one CPU left free, see
    ray-project/ray#44687); each finished batch writes a state file under
-   ``OUT/.state/ray/``, so a killed run, rerun with the same OUT, skips what is done.
+   ``OUT/.state/ray/``, so a killed run, rerun with the same OUT, skips what is done (a
+   finished run merges them into ``OUT/.state/translated.jsonl``, as a local run leaves it).
 
 OUT and CORPUS must be on storage every node sees at the same path (workers write there).
 """
@@ -137,6 +139,7 @@ def _run(job: Job, tick) -> RunSummary:
     # 2. Clean, identify language, fingerprint (batch results kept under .state for a rerun).
     records: dict[str, dict[str, Any]] = {}
     blocks: list[tuple[str, list[str]]] = []  # (state file, ids in its order)
+    used_states: set[str] = set()
     if batches:
         stats_digest = _stats_digest(stats)
         rows = _map(batches, _clean_batch, {
@@ -144,6 +147,7 @@ def _run(job: Job, tick) -> RunSummary:
             "stats_digest": stats_digest, "cluster_config": job.cluster_config, "aliases": job.aliases,
             "gloss": job.glossary.sha256 if job.glossary else None})
         for row in sorted(rows, key=lambda r: r["order"]):
+            used_states.add(Path(row["state"]).name)
             failures.extend(json.loads(row["errors"]))
             ids = json.loads(row["ids"])
             for doc_id, record in zip(ids, json.loads(row["records"])):
@@ -156,7 +160,13 @@ def _run(job: Job, tick) -> RunSummary:
     summary = job.summary()
     if job.translator is not None:
         _translate(job, records, summary, failures, tick)
-    return finish(job, clusters, records, summary, failures)
+    summary = finish(job, clusters, records, summary, failures)
+    # The run is finished: cleaned batches it did not use (files since changed or gone, other
+    # settings) are of no use to a rerun, and would pile up under a daily job.
+    for stale in (job.out / ".state" / "ray" / "clean").glob("*.pkl"):
+        if stale.name not in used_states:
+            stale.unlink(missing_ok=True)
+    return summary
 
 
 # -- helpers -------------------------------------------------------------------------------
