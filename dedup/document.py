@@ -33,6 +33,11 @@ class Document:
     format: str = "txt"  # txt | md | html | jsonl
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        # "HTML" from a caller's script is html: read as text, its title was '<p>…'.
+        if isinstance(self.format, str) and self.format != self.format.lower():
+            object.__setattr__(self, "format", self.format.lower())
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "id": self.id,

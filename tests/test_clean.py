@@ -273,6 +273,12 @@ def test_config_validation_says_what_to_fix(kwargs, message):
     assert message in str(err.value)
 
 
+def test_a_documents_format_is_read_in_any_case():
+    page = "<html><body><article><h1>Un titre assez long pour la page</h1><p>" + BODY + "</p></article></body></html>"
+    result = clean(Document(id="a", text=page, format="HTML"))
+    assert result.title == "Un titre assez long pour la page" and "<" not in result.text and BODY in result.text
+
+
 def test_a_dict_of_settings_is_not_a_cleaner_config():
     with pytest.raises(ConfigError, match=r"must be a CleanerConfig, not dict; e.g. CleanerConfig\(min_body_words=10\)"):
         clean(_doc("Un titre assez long ici"), {"min_body_words": 5})  # type: ignore[arg-type]
