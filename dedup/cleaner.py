@@ -124,13 +124,13 @@ class CleanerConfig:
         return f"clean:{CLEANER_VERSION}|rules:{_rules_digest()}|cfg:{config}"
 
 
+# Reasons that cut single lines, not blocks with lines between them (`_fill_blocks`).
+_NOT_BLOCKS = frozenset({"header", "footer", "advertisement", "dateline", "link", "duplicate line", "repeated across site"})
 # Body lines (`Cleaner._is_body`) of an article that must repeat across its site, and the
 # share of its body they must make, for the article to count as a copy of another
 # (`Cleaner._is_copy`): a copy repeats nearly all its prose, while a site's boilerplate,
 # even three full disclaimer sentences, leaves an article with two paragraphs of its own
 # at 60%.
-# Reasons that cut single lines, not blocks with lines between them (`_fill_blocks`).
-_NOT_BLOCKS = frozenset({"header", "footer", "advertisement", "dateline", "link", "duplicate line", "repeated across site"})
 COPY_MIN_BODY_LINES = 3
 COPY_MIN_SHARE = 0.8
 

@@ -237,16 +237,27 @@ _PRIVACY_SHORT_WORDS = 8
 _UI_VERBS = re.compile(r"\b(?:click|select|press|tap|agree|accept|cliqu|sélectionn|appuy|acceptez|klick|anklick|wähle|stimmen sie|zaznacz|klikn|haga clic|pulse|seleccion|acepta|clicca|selezion)")
 
 
+def _quotations(lowered: str) -> list[tuple[int, int]]:
+    """Spans of the line's quotations that make a cue inside them the article's quote (see
+    `_QUOTED`, `_UI_VERBS`): none when the line tells the reader to press the quoted words,
+    or when a quotation is the whole line (a banner scraped with its quotes)."""
+    if not any(c in lowered for c in '«“„"‘'):
+        return []
+    quoted = [q.span() for q in _QUOTED.finditer(lowered)]
+    ends = [0, *(x for span in quoted for x in span), len(lowered)]
+    unquoted = " ".join(lowered[a:b] for a, b in zip(ends[::2], ends[1::2]))
+    if _UI_VERBS.search(unquoted) or len(re.findall(r"\w+", unquoted)) < 3:
+        return []
+    return quoted
+
+
 def _outside_quotes(lowered: str, matches) -> "re.Match[str] | None":
-    """The first match not inside a quotation of the line (see `_QUOTED`, `_UI_VERBS`)."""
-    quoted = [q.span() for q in _QUOTED.finditer(lowered)] if any(c in lowered for c in '«“„"‘') else []
-    if quoted:
-        unquoted = "".join(" " if any(a <= k < b for a, b in quoted) else ch for k, ch in enumerate(lowered))
-        # Told to press the quoted words, or a quotation that is the whole line (a banner
-        # scraped with its quotes): the cue counts.
-        if _UI_VERBS.search(unquoted) or len(re.findall(r"\w+", unquoted)) < 3:
-            quoted = []
+    """The first match not inside a quotation of the line (`_quotations`, read only once a
+    cue matched)."""
+    quoted: list[tuple[int, int]] | None = None
     for m in matches:
+        if quoted is None:
+            quoted = _quotations(lowered)
         if not any(start <= m.start() and m.end() <= end for start, end in quoted):
             return m
     return None
@@ -258,11 +269,12 @@ def match_cue(line: str) -> str | None:
     stripped = line.strip()
     bare = stripped.strip(_EDGE_PUNCT).strip()
     m = _ALL_LINE_CUES.match(bare) or _ALL_LINE_CUES.match(stripped)
-    if m is None and len(line.split()) <= MAX_PHRASE_CUE_WORDS:
+    words = len(line.split())
+    if m is None and words <= MAX_PHRASE_CUE_WORDS:
         lowered = line.lower()
         if _PHRASE_TRIGGERS is None or any(t in lowered for t in _PHRASE_TRIGGERS):
             found = _ALL_PHRASE_CUES.finditer(lowered)
-            if len(line.split()) > _PRIVACY_SHORT_WORDS and not _SITE_VOICE.search(lowered):
+            if words > _PRIVACY_SHORT_WORDS and not _SITE_VOICE.search(lowered):
                 found = (f for f in found if f.lastgroup != "privacy_policy")  # another company's policy, in prose
             m = _outside_quotes(lowered, found)
     # Every alternative is a named group, so a match always has its lastgroup.

@@ -104,10 +104,9 @@ def _detect_single_byte(data: bytes, path: str) -> str:
     if text is not None:
         high = [ch for ch in text if ord(ch) > 127]
         letters = sum(ch.isalpha() for ch in text)
-        # Western text is mostly ASCII letters with some accents (more in a short French
-        # line: "L'été déjà là"); a Cyrillic or Greek page misread as cp1252 is mostly high
-        # characters, or a third or more even with Latin brand names in it.
-        # A short line may be a third or more accented letters; a longer text is not.
+        # Western text is mostly ASCII letters with some accents (a short French line, "L'été
+        # déjà là", a third or more); a Cyrillic or Greek page misread as cp1252 is mostly
+        # high characters, or a third or more even with Latin brand names in it.
         share = 0.5 if letters < 60 else 0.3
         if high and sum(ch in _WESTERN for ch in high) >= 0.9 * len(high) and len(high) < share * max(letters, 1):
             return "cp1252"

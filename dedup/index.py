@@ -195,7 +195,7 @@ class ClusterIndex:
         A damaged one counts: a zip whose first member is ``header.json`` (as `save`
         writes it) is an index even when the rest is cut off, so that opening it says it
         is corrupt instead of its bytes being read as an article."""
-        if _file_kind(path) == "zip" and _first_zip_member(path) == "header.json":
+        if _first_zip_member(path) == "header.json":
             return True
         try:
             if zipfile.is_zipfile(path):

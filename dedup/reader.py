@@ -292,7 +292,7 @@ def _document_from_json_line(line: str, where: str, line_no: int, report: ErrorH
     fmt = "html" if str(record.get("format", "")).lower() == "html" else "txt"
     extra = {k: v for k, v in record.items() if k not in {"id", "text", "format", *_JSONL_FIELDS}}
     return Document(
-        id=str(doc_id).strip(),
+        id=doc_id,
         text=text.replace("\r\n", "\n").replace("\r", "\n"),
         path=f"{where}:{line_no}",
         format=fmt,
