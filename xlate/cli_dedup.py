@@ -218,9 +218,9 @@ def cluster(corpus: str, out: str, index_path: str | None, corpus_only: bool, in
         elif index_path:
             read_paths: dict[str, str] = {}
             docs = () if corpus_is_index else _remember_paths(_read_clean(corpus, failures, progress), read_paths)
-            index, index_record, forgotten_lines = _update_index(index_path, config, aliases, index_wait, docs,
-                                                                 forget_ids, forget_day, progress)
-            for refused, indexed in index_record.pop("_refused_pairs"):  # as a run over the union keeps one of the two
+            index, index_record, forgotten_lines, refused_ids = _update_index(index_path, config, aliases, index_wait,
+                                                                              docs, forget_ids, forget_day, progress)
+            for refused, indexed in refused_ids:  # as a run over the union keeps one of the two
                 reason = (f"article id {refused!r} differs only in case from {indexed!r}, already in the index "
                           f"{index_path}, and ids that differ only in case are one id; rename the file or fix the JSONL id")
                 failures.append(failure_row(read_paths.get(refused, refused), reason, "cluster", doc_id=refused))
@@ -297,7 +297,7 @@ def _remember_paths(docs, paths: dict[str, str]):
 def _update_index(index_path: str, config, aliases, wait: float, docs, forget_ids: tuple[str, ...], forget_day,
                   progress=None):
     """Add ``docs`` to the index, forget what is asked, save: (index, record for cluster.json,
-    lines for stderr).  Locked from reading to saving, so that two jobs adding to one index
+    lines for stderr, (id, indexed id) of the ids refused for differing only in case).  Locked from reading to saving, so that two jobs adding to one index
     cannot both read it and the later save drop the other's articles."""
     from dedup.errors import IndexLockedError
     from dedup.index import ClusterIndex
@@ -313,7 +313,6 @@ def _update_index(index_path: str, config, aliases, wait: float, docs, forget_id
         refused: list[tuple[str, str]] = []
         added = index.add(docs, refused=refused)
         record: dict = {"path": index_path, **added._asdict(), "refused": [article_id for article_id, _ in refused]}
-        record["_refused_pairs"] = refused  # for the failure list; not written
         if forget_ids:
             ids = index.ids()
             # As `xlate explain`, an id or the one id it starts; one not there at all is only
@@ -331,7 +330,7 @@ def _update_index(index_path: str, config, aliases, wait: float, docs, forget_id
         record["articles"] = len(index)
         tick(f"saving {index_path}", len(index))
         index.save()
-    return index, record, lines
+    return index, record, lines, refused
 
 
 def _iso_day_option(value: str):

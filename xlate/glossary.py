@@ -126,6 +126,12 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+def base_language(lang: str) -> str:
+    """The base code of a language tag, unchecked: ``fr-CA``, ``fr_CA`` (a POSIX locale) and
+    ``FR`` are ``fr``."""
+    return re.split(r"[-_]", lang, maxsplit=1)[0].lower()
+
+
 def _has_capital(text: str) -> bool:
     return any(c.isupper() for c in text)
 
@@ -229,7 +235,7 @@ class Glossary:
     def _matcher(self, lang: str | None) -> _Matcher:
         """(regex over folded text, entry of each folded surface, the surfaces that match
         only in capitals, those that match only text with a capital) of the entries for ``lang``."""
-        base = re.split(r"[-_]", lang, maxsplit=1)[0].lower() if lang else None  # fr-CA, fr_CA: fr
+        base = base_language(lang) if lang else None
         cached = self._by_lang.get(base)
         if cached is not None:
             return cached

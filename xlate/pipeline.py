@@ -553,7 +553,7 @@ def to_translate(config: RunConfig, record: dict[str, Any], summary: RunSummary)
     """Whether the run translates this article (`RunConfig.languages`; English passes through
     anyway, as the target language, and so does a text of no known language); one it leaves
     out is counted.  ``fr-CA``, ``FR`` and ``fr_CA`` are French, as the translator reads them."""
-    from xlate.translator import base_language
+    from xlate.glossary import base_language
 
     if config.languages is None:
         return True

@@ -25,7 +25,7 @@ from typing import Any
 from xlate import __version__
 from xlate.engines.base import Engine
 from xlate.errors import ConfigError, EngineUnavailableError
-from xlate.glossary import Glossary, TermMatch, protect, restore, unprotect
+from xlate.glossary import Glossary, TermMatch, base_language, protect, restore, unprotect
 from xlate.segment import SEGMENTER_VERSION, segment
 
 ENGINES = ("auto", "marian", "apertium", "ctranslate2")
@@ -407,12 +407,6 @@ class Translator:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def base_language(lang: str) -> str:
-    """The base code of a language tag, unchecked: ``fr-CA``, ``fr_CA`` (a POSIX locale) and
-    ``FR`` are ``fr``."""
-    return re.split(r"[-_]", lang, maxsplit=1)[0].lower()
 
 
 def _language_code(lang: str, where: str = "") -> str:
